@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto'
+import { asc, count, isNull, min, sql } from 'drizzle-orm'
+import type { IntegrationEvent } from '../../contracts/events.ts'
+import { type Db, nowIso, type Tx } from '../db/index.ts'
+import { outbox } from './schema.ts'
+
+// Outbox is what a module publishes with: add() inside its own write transaction
+export interface Outbox {
+  add(tx: Tx, topic: string, type: string, data: unknown, traceId?: string): IntegrationEvent
+}
+
+// sqliteOutbox writes events to the outbox table of the module's database and wakes the relay
+export function sqliteOutbox(source: string, onAdd: () => void = () => {}): Outbox {
+  return {
+    add(tx, topic, type, data, traceId) {
+      const event: IntegrationEvent = {
+        id: randomUUID(),
+        topic,
+        type,
+        occurredAt: nowIso(),
+        source,
+        traceId: traceId ?? randomUUID().replaceAll('-', ''),
+        data,
+      }
+      tx.insert(outbox)
+        .values({ ...event, data: JSON.stringify(data), sentAt: null })
+        .run()
+      // the transaction is synchronous, so by the time the relay runs it has committed
+      setImmediate(onAdd)
+      return event
+    },
+  }
+}
+
+// unsent reads the oldest events the transport has not accepted yet
+export function unsent(db: Db, limit: number): (IntegrationEvent & { position: number })[] {
+  return db
+    .select()
+    .from(outbox)
+    .where(isNull(outbox.sentAt))
+    .orderBy(asc(outbox.position))
+    .limit(limit)
+    .all()
+    .map((r) => ({ ...r, data: JSON.parse(r.data) as unknown }))
+}
+
+// markSent records that the transport durably accepted events up to these positions
+export function markSent(db: Db, positions: number[]): void {
+  if (positions.length === 0) return
+  db.transaction(
+    (tx) => {
+      tx.update(outbox)
+        .set({ sentAt: Date.now() })
+        .where(sql`${outbox.position} in ${positions}`)
+        .run()
+    },
+    { behavior: 'immediate' },
+  )
+}
+
+// outboxBacklog tells how many events wait per topic and how old the oldest is
+export function outboxBacklog(db: Db): { topic: string; pending: number; oldest: string | null }[] {
+  return db
+    .select({ topic: outbox.topic, pending: count(), oldest: min(outbox.occurredAt) })
+    .from(outbox)
+    .where(isNull(outbox.sentAt))
+    .groupBy(outbox.topic)
+    .all()
+}

@@ -1,0 +1,38 @@
+import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+
+// outbox holds events written in the same transaction as the state change that caused them
+export const outbox = sqliteTable('outbox', {
+  position: integer('position').primaryKey({ autoIncrement: true }),
+  id: text('id').notNull().unique(),
+  topic: text('topic').notNull(),
+  type: text('type').notNull(),
+  data: text('data').notNull(),
+  occurredAt: text('occurred_at').notNull(),
+  source: text('source').notNull(),
+  traceId: text('trace_id').notNull(),
+  sentAt: integer('sent_at'),
+})
+
+// inbox records which events a consumer has applied, in the same transaction as the effect
+export const inbox = sqliteTable(
+  'inbox',
+  {
+    consumer: text('consumer').notNull(),
+    eventId: text('event_id').notNull(),
+    handledAt: integer('handled_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.consumer, t.eventId] })],
+)
+
+// deadLetters keeps events a consumer gave up on, for a person to look at
+export const deadLetters = sqliteTable('dead_letters', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  consumer: text('consumer').notNull(),
+  eventId: text('event_id').notNull(),
+  topic: text('topic').notNull(),
+  type: text('type').notNull(),
+  event: text('event').notNull(),
+  error: text('error').notNull(),
+  attempts: integer('attempts').notNull(),
+  failedAt: integer('failed_at').notNull(),
+})

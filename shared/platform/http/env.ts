@@ -1,0 +1,9 @@
+import type { AuthUser } from '../../contracts/common.ts'
+
+// AppEnv is the Hono environment every app and sub-app shares
+export type AppEnv = {
+  Variables: {
+    requestId: string
+    user: AuthUser | undefined
+  }
+}

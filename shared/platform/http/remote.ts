@@ -1,0 +1,114 @@
+import {
+  BrokenCircuitError,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  ExponentialBackoff,
+  handleAll,
+  retry,
+} from 'cockatiel'
+import { unavailable } from '../../domain/errors.ts'
+import { resilience } from '../config.ts'
+import type { BreakerBoard } from './breakers.ts'
+import { domainErrorFromProblem, type Problem } from './problem.ts'
+
+// Fetch is the fetch signature module clients are built on
+export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
+
+// RemoteOptions describes one link from a caller to a callee
+export interface RemoteOptions {
+  from: string
+  to: string
+  board?: BreakerBoard
+  // the underlying fetch: the network, or an app's request() in tests
+  fetch?: Fetch
+  // sent as X-Service-Token so services refuse calls that bypass the gateway
+  serviceToken?: string
+  headers?: () => Record<string, string>
+  timeoutMs?: number
+}
+
+// UpstreamFailure is a 5xx answer, thrown so the breaker counts it, then handed back
+class UpstreamFailure extends Error {
+  constructor(readonly response: Response) {
+    super(`upstream answered ${response.status}`)
+  }
+}
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
+
+// resilientFetch wraps fetch with a timeout, a circuit breaker for this (caller, callee) and
+// jittered retries for idempotent methods; failures come out as DomainError 'unavailable'
+export function resilientFetch(opts: RemoteOptions): Fetch {
+  const base = opts.fetch ?? fetch
+  const timeoutMs = opts.timeoutMs ?? resilience.timeoutMs
+  const breaker = circuitBreaker(handleAll, {
+    halfOpenAfter: resilience.halfOpenAfterMs,
+    breaker: new ConsecutiveBreaker(resilience.breakerFailures),
+  })
+  const retries = retry(handleAll, {
+    maxAttempts: resilience.retryAttempts - 1,
+    backoff: new ExponentialBackoff({
+      initialDelay: resilience.retryInitialDelayMs,
+      maxDelay: resilience.retryMaxDelayMs,
+    }),
+  })
+  const view = opts.board?.track(opts.from, opts.to)
+  if (view && opts.board) {
+    const board = opts.board
+    breaker.onStateChange((state) => board.transition(view, state))
+    breaker.onFailure(() => {
+      view.failures++
+    })
+  }
+
+  async function attempt(input: string | URL | Request, init: RequestInit | undefined) {
+    const headers = new Headers(init?.headers)
+    if (opts.serviceToken) headers.set('X-Service-Token', opts.serviceToken)
+    for (const [k, v] of Object.entries(opts.headers?.() ?? {})) headers.set(k, v)
+    const res = await base(input, {
+      ...init,
+      headers,
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+    if (res.status >= 500) throw new UpstreamFailure(res)
+    return res
+  }
+
+  return async function remoteFetch(input, init) {
+    const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase()
+    const once = () => breaker.execute(() => attempt(input, init))
+    try {
+      return await (IDEMPOTENT.has(method) ? retries.execute(once) : once())
+    } catch (error) {
+      if (error instanceof UpstreamFailure) return error.response
+      if (error instanceof BrokenCircuitError) {
+        throw unavailable(`${opts.to} is unavailable (circuit open)`)
+      }
+      if (error instanceof DOMException && error.name === 'TimeoutError') {
+        throw unavailable(`${opts.to} did not answer within ${timeoutMs} ms`)
+      }
+      throw unavailable(`${opts.to} is unreachable (${(error as Error).message})`)
+    }
+  }
+}
+
+// Answer is the part of a Response (or of hc's ClientResponse) that unwrap reads
+type Answer = { ok: boolean; status: number; json(): Promise<any> }
+
+// unwrap reads a module's JSON answer, or rebuilds the DomainError it answered with
+export async function unwrap<T>(res: Answer): Promise<T> {
+  if (res.ok) return (await res.json()) as T
+  let body: Partial<Problem> | null = null
+  try {
+    body = (await res.json()) as Partial<Problem>
+  } catch {
+    body = null
+  }
+  throw domainErrorFromProblem(res.status, body)
+}
+
+// unwrapOrNull is unwrap for lookups where 404 means "no such thing"
+export async function unwrapOrNull<T>(res: Answer): Promise<T | null> {
+  if (res.status === 404) return null
+  return unwrap<T>(res)
+}
