@@ -4,7 +4,7 @@ import type { Db, MigrationSet } from './db/index.ts'
 // ModuleDef is what wiring needs to know of a module besides its service: its tables and seed
 export interface ModuleDef {
   name: string
-  migrations: MigrationSet
+  migrations?: MigrationSet
   // seed fills the module's tables with deterministic demo data when they are empty
   seed?(db: Db): void | Promise<void>
 }

@@ -17,7 +17,7 @@ export async function memoryDatabase(...modules: ModuleDef[]): Promise<Database>
   const database = await openDatabase(':memory:')
   migrate(database.db, busMigrations)
   for (const m of modules) {
-    migrate(database.db, m.migrations)
+    if (m.migrations) migrate(database.db, m.migrations)
     await m.seed?.(database.db)
   }
   return database
