@@ -25,6 +25,9 @@ export interface RemoteOptions {
   serviceToken?: string
   headers?: () => Record<string, string>
   timeoutMs?: number
+  // thresholds default to platform/config.ts; tests pass smaller ones
+  breakerFailures?: number
+  halfOpenAfterMs?: number
 }
 
 // UpstreamFailure is a 5xx answer, thrown so the breaker counts it, then handed back
@@ -42,8 +45,8 @@ export function resilientFetch(opts: RemoteOptions): Fetch {
   const base = opts.fetch ?? fetch
   const timeoutMs = opts.timeoutMs ?? resilience.timeoutMs
   const breaker = circuitBreaker(handleAll, {
-    halfOpenAfter: resilience.halfOpenAfterMs,
-    breaker: new ConsecutiveBreaker(resilience.breakerFailures),
+    halfOpenAfter: opts.halfOpenAfterMs ?? resilience.halfOpenAfterMs,
+    breaker: new ConsecutiveBreaker(opts.breakerFailures ?? resilience.breakerFailures),
   })
   const retries = retry(handleAll, {
     maxAttempts: resilience.retryAttempts - 1,

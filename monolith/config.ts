@@ -1,0 +1,22 @@
+import { join } from 'node:path'
+
+// MonolithConfig is everything the monolith reads from its environment and arguments
+export interface MonolithConfig {
+  host: string
+  port: number
+  dataDir: string
+  jwtSecret: string
+  reset: boolean
+}
+
+// monolithConfig reads env with development defaults (api.md: secrets from env, dev defaults)
+export function monolithConfig(argv = process.argv.slice(2), env = process.env): MonolithConfig {
+  const portArg = argv.find((a) => a.startsWith('--port='))?.slice('--port='.length)
+  return {
+    host: env.HOST ?? '127.0.0.1',
+    port: Number(portArg ?? env.PORT ?? 3000),
+    dataDir: env.TWINSTACK_DATA ?? join(process.cwd(), 'data'),
+    jwtSecret: env.JWT_SECRET ?? 'twinstack-dev-secret-change-me',
+    reset: argv.includes('--reset'),
+  }
+}

@@ -1,0 +1,201 @@
+import { z } from 'zod'
+import { SearchQuery } from './catalog.ts'
+import { CheckoutInput, CheckoutResultSchema } from './checkout.ts'
+import { LoanApplicationInput, LoanSchema } from './loans.ts'
+import { NotificationSchema } from './notifications.ts'
+import { OrderEventSchema, OrderSchema } from './orders.ts'
+import { SalesQuery, SalesReportSchema, TopProductsSchema } from './reporting.ts'
+import { NewReviewInput, ReviewSchema } from './reviews.ts'
+import { ProductListSchema, ProductPageSchema } from './storefront.ts'
+import { LoginInput, RegisterInput, SessionSchema, UserSchema } from './users.ts'
+
+// Endpoint describes one public route of api.md, for the OpenAPI document and the API suite
+export interface Endpoint {
+  method: 'get' | 'post'
+  path: string
+  summary: string
+  tag: string
+  auth: 'none' | 'user' | 'admin'
+  status: number
+  body?: z.ZodType
+  query?: z.ZodType
+  response?: z.ZodType
+  headers?: Record<string, string>
+}
+
+const items = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) })
+const order = OrderSchema
+
+// endpoints is the public API, identical on both deployments
+export const endpoints: Endpoint[] = [
+  {
+    method: 'post',
+    path: '/api/auth/register',
+    summary: 'Register a customer',
+    tag: 'users',
+    auth: 'none',
+    status: 201,
+    body: RegisterInput,
+    response: UserSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/auth/login',
+    summary: 'Log in and get a token',
+    tag: 'users',
+    auth: 'none',
+    status: 200,
+    body: LoginInput,
+    response: SessionSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/products',
+    summary: 'Search products (with prices)',
+    tag: 'storefront',
+    auth: 'none',
+    status: 200,
+    query: SearchQuery,
+    response: ProductListSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/products/{id}',
+    summary: 'Product page (aggregator over catalog, pricing, reviews, inventory)',
+    tag: 'storefront',
+    auth: 'none',
+    status: 200,
+    response: ProductPageSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/products/{id}/reviews',
+    summary: 'Reviews of a product',
+    tag: 'reviews',
+    auth: 'none',
+    status: 200,
+    response: items(ReviewSchema.omit({ productId: true })),
+  },
+  {
+    method: 'post',
+    path: '/api/products/{id}/reviews',
+    summary: 'Review a product',
+    tag: 'reviews',
+    auth: 'user',
+    status: 201,
+    body: NewReviewInput,
+    response: ReviewSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/checkout',
+    summary: 'Check out a basket (branch: stock, payment, shipping in parallel)',
+    tag: 'checkout',
+    auth: 'user',
+    status: 201,
+    body: CheckoutInput,
+    response: CheckoutResultSchema,
+    headers: { 'Idempotency-Key': 'repeat a request safely' },
+  },
+  {
+    method: 'get',
+    path: '/api/orders/{id}',
+    summary: 'An order, folded from its events',
+    tag: 'orders',
+    auth: 'user',
+    status: 200,
+    response: order,
+  },
+  {
+    method: 'get',
+    path: '/api/orders/{id}/events',
+    summary: 'The events of an order',
+    tag: 'orders',
+    auth: 'user',
+    status: 200,
+    response: items(OrderEventSchema),
+  },
+  {
+    method: 'post',
+    path: '/api/orders/{id}/ship',
+    summary: 'Ship an order (admin)',
+    tag: 'orders',
+    auth: 'admin',
+    status: 200,
+    response: order,
+  },
+  {
+    method: 'post',
+    path: '/api/orders/{id}/cancel',
+    summary: 'Cancel an order (owner)',
+    tag: 'orders',
+    auth: 'user',
+    status: 200,
+    response: order,
+  },
+  {
+    method: 'get',
+    path: '/api/users/{id}/orders',
+    summary: 'A user with their orders (shared data)',
+    tag: 'orders',
+    auth: 'user',
+    status: 200,
+    response: z.object({ user: UserSchema, items: z.array(order) }),
+  },
+  {
+    method: 'get',
+    path: '/api/notifications',
+    summary: 'Notifications sent to me',
+    tag: 'notifications',
+    auth: 'user',
+    status: 200,
+    response: items(NotificationSchema),
+  },
+  {
+    method: 'get',
+    path: '/api/reports/sales',
+    summary: 'Sales report (CQRS read model)',
+    tag: 'reporting',
+    auth: 'admin',
+    status: 200,
+    query: SalesQuery,
+    response: SalesReportSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/reports/top-products',
+    summary: 'Best-selling products (CQRS read model)',
+    tag: 'reporting',
+    auth: 'admin',
+    status: 200,
+    query: z.object({ limit: z.coerce.number().int().min(1).max(100).optional() }),
+    response: TopProductsSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/reports/rebuild',
+    summary: 'Rebuild the read model by replaying the event store',
+    tag: 'reporting',
+    auth: 'admin',
+    status: 200,
+  },
+  {
+    method: 'post',
+    path: '/api/loans',
+    summary: 'Apply for a loan (chain: validation, credit check, approval)',
+    tag: 'loans',
+    auth: 'user',
+    status: 201,
+    body: LoanApplicationInput,
+    response: LoanSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/loans/{id}',
+    summary: 'A loan application and its decision',
+    tag: 'loans',
+    auth: 'user',
+    status: 200,
+    response: LoanSchema,
+  },
+]

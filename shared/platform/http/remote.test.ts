@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
+import { Hono } from 'hono'
+import { DomainError, refused } from '../../domain/errors.ts'
+import { testApp } from '../../testing/harness.ts'
+import { BreakerBoard } from './breakers.ts'
+import { resilientFetch, unwrap } from './remote.ts'
+
+// a callee whose behaviour the tests switch: ok, failing (500), slow, or refusing (422)
+let mode: 'ok' | 'fail' | 'slow' | 'refuse' = 'ok'
+let hits = 0
+const callee = testApp(
+  new Hono().all('/thing', async (c) => {
+    hits++
+    if (mode === 'fail') return c.json({ detail: 'broken' }, 500)
+    if (mode === 'slow') await Bun.sleep(300)
+    if (mode === 'refuse') throw refused('no way', { trail: [{ step: 'validation' }] })
+    return c.json({ ok: true, token: c.req.header('X-Service-Token') ?? null })
+  }),
+)
+let server: ReturnType<typeof Bun.serve>
+let base = ''
+beforeAll(() => {
+  server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: callee.fetch })
+  base = `http://127.0.0.1:${server.port}`
+})
+afterAll(() => server.stop(true))
+
+const link = (board = new BreakerBoard()) =>
+  resilientFetch({
+    from: 'a',
+    to: 'b',
+    board,
+    serviceToken: 'secret',
+    timeoutMs: 100,
+    breakerFailures: 3,
+    halfOpenAfterMs: 200,
+  })
+
+describe('resilientFetch', () => {
+  it('passes answers through and adds the service token', async () => {
+    mode = 'ok'
+    expect(await unwrap(await link()(`${base}/thing`))).toEqual({ ok: true, token: 'secret' })
+  })
+
+  it('rebuilds the callee DomainError, extra members included', async () => {
+    mode = 'refuse'
+    const error = await unwrap(await link()(`${base}/thing`, { method: 'POST' })).catch((e) => e)
+    expect(error).toBeInstanceOf(DomainError)
+    expect(error).toMatchObject({
+      kind: 'rule',
+      message: 'no way',
+      extra: { trail: [{ step: 'validation' }] },
+    })
+  })
+
+  it('turns a timeout into unavailable', async () => {
+    mode = 'slow'
+    const error = await link()(`${base}/thing`, { method: 'POST' }).catch((e) => e)
+    expect(error).toMatchObject({ kind: 'unavailable' })
+    expect(error.message).toContain('did not answer')
+  })
+
+  it('retries idempotent calls only', async () => {
+    mode = 'fail'
+    hits = 0
+    const fetcher = link()
+    expect((await fetcher(`${base}/thing`)).status).toBe(500)
+    expect(hits).toBe(2)
+    hits = 0
+    expect((await fetcher(`${base}/thing`, { method: 'POST' })).status).toBe(500)
+    expect(hits).toBe(1)
+  })
+
+  it('opens after consecutive failures, fails fast while open, and closes after a success', async () => {
+    mode = 'fail'
+    const board = new BreakerBoard()
+    const transitions: string[] = []
+    board.onTransition((v) => transitions.push(v.state))
+    const fetcher = link(board)
+    for (let i = 0; i < 3; i++) await fetcher(`${base}/thing`, { method: 'POST' })
+    expect(board.list()[0]).toMatchObject({ from: 'a', to: 'b', state: 'open' })
+    hits = 0
+    const error = await fetcher(`${base}/thing`, { method: 'POST' }).catch((e) => e)
+    expect(error).toMatchObject({ kind: 'unavailable' })
+    expect(error.message).toContain('circuit open')
+    expect(hits).toBe(0)
+    mode = 'ok'
+    await Bun.sleep(250)
+    expect((await fetcher(`${base}/thing`)).status).toBe(200)
+    expect(board.list()[0]?.state).toBe('closed')
+    expect(transitions).toEqual(['open', 'half-open', 'closed'])
+  })
+
+  it('reports an unreachable callee as unavailable', async () => {
+    const error = await link()('http://127.0.0.1:1/thing', { method: 'POST' }).catch((e) => e)
+    expect(error).toMatchObject({ kind: 'unavailable' })
+  })
+})
