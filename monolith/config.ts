@@ -7,6 +7,8 @@ export interface MonolithConfig {
   dataDir: string
   jwtSecret: string
   reset: boolean
+  // start with the outbox relay paused (events wait in the outbox): a chaos knob for tests
+  relayPaused: boolean
 }
 
 // monolithConfig reads env with development defaults (api.md: secrets from env, dev defaults)
@@ -18,5 +20,6 @@ export function monolithConfig(argv = process.argv.slice(2), env = process.env):
     dataDir: env.TWINSTACK_DATA ?? join(process.cwd(), 'data'),
     jwtSecret: env.JWT_SECRET ?? 'twinstack-dev-secret-change-me',
     reset: argv.includes('--reset'),
+    relayPaused: env.TWINSTACK_RELAY_PAUSED === '1',
   }
 }

@@ -13,7 +13,11 @@ if (config.reset) {
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true })
 }
 
-const wired = await wireMonolith({ dbPath, jwtSecret: config.jwtSecret })
+const wired = await wireMonolith({
+  dbPath,
+  jwtSecret: config.jwtSecret,
+  relayPaused: config.relayPaused,
+})
 const url = `http://${config.host}:${config.port}`
 const app = monolithApp(wired, { url })
 const server = Bun.serve({ hostname: config.host, port: config.port, fetch: app.fetch })
@@ -32,7 +36,7 @@ async function shutdown(signal: string) {
   console.log(`${signal}: draining requests and closing the database`)
   // stop accepting, let in-flight requests finish, then flush the outbox and close the db
   await server.stop(false)
-  await wired.relay.drain().catch(() => {})
+  if (!config.relayPaused) await wired.relay.drain().catch(() => {})
   await wired.close()
   process.exit(0)
 }

@@ -78,6 +78,7 @@ export interface Monolith {
 export async function wireMonolith(opts: {
   dbPath: string
   jwtSecret: string
+  relayPaused?: boolean
   log?: (msg: string) => void
 }): Promise<Monolith> {
   const log = opts.log ?? console.log
@@ -128,7 +129,7 @@ export async function wireMonolith(opts: {
   for (const c of consumers) {
     transport.subscribe({ topic: c.topic, group: c.group, handle: inboxed(db, c.group, c.handler) })
   }
-  relay.start()
+  if (!opts.relayPaused) relay.start()
 
   return {
     database,
