@@ -1,5 +1,8 @@
 import { beforeAll, describe, expect, it } from 'bun:test'
 import { endpoints } from '../contracts/api.ts'
+import { eventually } from './wait.ts'
+
+export { eventually }
 
 // The HTTP API suite of api.md. It talks to a base URL only, so the very same suite runs
 // against the monolith (:3000) and the micro gateway (:4000).
@@ -13,19 +16,6 @@ export interface Answer {
 
 // covered records which endpoints of contracts/api.ts the suite exercised
 const covered = new Set<string>()
-
-// eventually retries an assertion until it passes or the bounded wait is over (for async effects)
-export async function eventually<T>(fn: () => Promise<T>, waitMs = 10_000): Promise<T> {
-  const deadline = Date.now() + waitMs
-  for (;;) {
-    try {
-      return await fn()
-    } catch (error) {
-      if (Date.now() > deadline) throw error
-      await Bun.sleep(100)
-    }
-  }
-}
 
 export const CARD_OK = { number: '4242424242424242', expiry: '12/39', cvc: '123' }
 export const CARD_DECLINED = { number: '4000000000000002', expiry: '12/39', cvc: '123' }

@@ -1,5 +1,6 @@
 import { readMigrationFiles } from 'drizzle-orm/migrator'
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
+import { embeddedMigrations } from './migrations.gen.ts'
 
 // Db is any synchronous drizzle SQLite database (bun:sqlite under Bun, better-sqlite3 under Node)
 export type Db = BaseSQLiteDatabase<'sync', any, Record<string, never>>
@@ -50,7 +51,9 @@ export interface MigrationSet {
 
 // migrate applies a module's migrations; each module tracks its own so one file can hold many
 export function migrate(db: Db, set: MigrationSet): void {
-  const migrations = readMigrationFiles({ migrationsFolder: set.folder })
+  // the embedded copy is what a compiled binary has; a test keeps it equal to the folders
+  const migrations =
+    embeddedMigrations[set.name] ?? readMigrationFiles({ migrationsFolder: set.folder })
   const d = db as any
   d.dialect.migrate(migrations, d.session, { migrationsTable: `__migrations_${set.name}` })
 }
