@@ -22,12 +22,20 @@ export const TopProductsSchema = z.object({
   ),
   asOf: z.string().nullable(),
 })
+// RebuildResultSchema is what a replay of the order event store reports
+export const RebuildResultSchema = z.object({
+  replayed: z.number().int(),
+  asOf: z.string().nullable(),
+})
 export type SalesQuery = z.infer<typeof SalesQuery>
 export type SalesReport = z.infer<typeof SalesReportSchema>
 export type TopProducts = z.infer<typeof TopProductsSchema>
+export type RebuildResult = z.infer<typeof RebuildResultSchema>
 
 // Reporting answers sales questions from its own read model, fed only by order events
 export interface Reporting {
   sales(query: SalesQuery): Promise<SalesReport>
   topProducts(limit: number): Promise<TopProducts>
+  // rebuild clears the read model and replays the whole order event store into it
+  rebuild(): Promise<RebuildResult>
 }
