@@ -24,7 +24,7 @@ export async function memoryDatabase(...modules: ModuleDef[]): Promise<Database>
 }
 
 // testApp mounts module routes on an app built like the real ones (errors, auth, limits)
-export function testApp(...routes: Hono<AppEnv>[]): Hono<AppEnv> {
+export function testApp(...routes: Hono<AppEnv, any, any>[]): Hono<AppEnv> {
   const app = createApp({
     service: 'test',
     deployment: 'monolith',
@@ -52,7 +52,7 @@ export interface Implementation<C> {
 // ContractSetup builds the service, its routes and its client, so one suite can run three ways
 export interface ContractSetup<C> {
   service(): Promise<{ service: C; close?: () => void | Promise<void> }>
-  routes(service: C): Hono<AppEnv>
+  routes(service: C): Hono<AppEnv, any, any>
   client(base: string, fetch: Fetch): C
 }
 

@@ -29,7 +29,13 @@ export async function startProcess(
     stderr: 'pipe',
   })
   const collect = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream) out += new TextDecoder().decode(chunk)
+    const reader = stream.getReader()
+    const decoder = new TextDecoder()
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return
+      out += decoder.decode(value)
+    }
   }
   void collect(proc.stdout as ReadableStream<Uint8Array>)
   void collect(proc.stderr as ReadableStream<Uint8Array>)

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { asc, count, isNull, min, sql } from 'drizzle-orm'
 import type { IntegrationEvent } from '../../contracts/events.ts'
 import { type Db, nowIso, type Tx } from '../db/index.ts'
+import { currentTrace } from '../http/trace.ts'
 import { outbox } from './schema.ts'
 
 // Outbox is what a module publishes with: add() inside its own write transaction
@@ -19,7 +20,7 @@ export function sqliteOutbox(source: string, onAdd: () => void = () => {}): Outb
         type,
         occurredAt: nowIso(),
         source,
-        traceId: traceId ?? randomUUID().replaceAll('-', ''),
+        traceId: traceId ?? currentTrace()?.traceId ?? randomUUID().replaceAll('-', ''),
         data,
       }
       tx.insert(outbox)

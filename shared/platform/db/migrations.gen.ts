@@ -41,6 +41,17 @@ export const embeddedMigrations: Record<string, MigrationMeta[]> = {
       "hash": "2d21f87dca56944e5726e87a7d56efaf8723c568369574ebd946cd7348dc7ca1"
     }
   ],
+  "loan-validation": [
+    {
+      "sql": [
+        "CREATE TABLE `loans_loans` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`user_id` text NOT NULL,\n\t`amount` real NOT NULL,\n\t`term_months` integer NOT NULL,\n\t`monthly_income` real NOT NULL,\n\t`purpose` text NOT NULL,\n\t`decision` text NOT NULL,\n\t`rate` real,\n\t`monthly_payment` real,\n\t`trail` text NOT NULL,\n\t`created_at` text NOT NULL\n);\n",
+        "\nCREATE INDEX `loans_loans_user` ON `loans_loans` (`user_id`);"
+      ],
+      "bps": true,
+      "folderMillis": 1795529005313,
+      "hash": "ebe0229cf74ec45bf3e1f17d7f3bff757a093632ba73b2f31592e65483e2a63b"
+    }
+  ],
   "users": [
     {
       "sql": [
@@ -50,6 +61,40 @@ export const embeddedMigrations: Record<string, MigrationMeta[]> = {
       "bps": true,
       "folderMillis": 1795528837060,
       "hash": "c3e6fc6f75d7716c995d3d459e033290f40b56e01e9c680f3dcdcbda54cc65c4"
+    }
+  ],
+  "orders": [
+    {
+      "sql": [
+        "CREATE TABLE `orders_events` (\n\t`position` integer PRIMARY KEY AUTOINCREMENT NOT NULL,\n\t`order_id` text NOT NULL,\n\t`seq` integer NOT NULL,\n\t`type` text NOT NULL,\n\t`data` text NOT NULL,\n\t`occurred_at` text NOT NULL\n);\n",
+        "\nCREATE UNIQUE INDEX `orders_events_order_seq` ON `orders_events` (`order_id`,`seq`);",
+        "\nCREATE TABLE `orders_index` (\n\t`order_id` text PRIMARY KEY NOT NULL,\n\t`user_id` text NOT NULL,\n\t`created_at` text NOT NULL\n);\n",
+        "\nCREATE INDEX `orders_index_user` ON `orders_index` (`user_id`);"
+      ],
+      "bps": true,
+      "folderMillis": 1795528904360,
+      "hash": "17a1b6cb69418008f60b9b027198df9ef812243aa7e6dea3e8d9ad26150fb587"
+    }
+  ],
+  "reviews": [
+    {
+      "sql": [
+        "CREATE TABLE `reviews_reviews` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`product_id` text NOT NULL,\n\t`user_id` text NOT NULL,\n\t`rating` integer NOT NULL,\n\t`text` text NOT NULL,\n\t`created_at` text NOT NULL\n);\n",
+        "\nCREATE INDEX `reviews_reviews_product_created` ON `reviews_reviews` (`product_id`,`created_at`);"
+      ],
+      "bps": true,
+      "folderMillis": 1795528936451,
+      "hash": "71bc407e965c924012d37c3f49bfefd6fb13601387411938dfc88ea6054f7a7b"
+    }
+  ],
+  "credit-check": [
+    {
+      "sql": [
+        "CREATE TABLE `credit_profiles` (\n\t`user_id` text PRIMARY KEY NOT NULL,\n\t`score` integer NOT NULL,\n\t`existing_debt_monthly` integer NOT NULL,\n\t`missed_payments` integer NOT NULL,\n\t`history_years` integer NOT NULL,\n\t`updated_at` text NOT NULL\n);\n"
+      ],
+      "bps": true,
+      "folderMillis": 1795528975430,
+      "hash": "50252495dd8e9f791d54848b161b779727e6ddfa9e694427bc8cede7d87f72c9"
     }
   ],
   "notifications": [
@@ -62,6 +107,28 @@ export const embeddedMigrations: Record<string, MigrationMeta[]> = {
       "bps": true,
       "folderMillis": 1795528706892,
       "hash": "5ed93f62702a129fec4ff2630cefb35d8bbcc29d7730934fe7954d1f8a5620d5"
+    }
+  ],
+  "inventory": [
+    {
+      "sql": [
+        "CREATE TABLE `inventory_reservations` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`reference` text NOT NULL,\n\t`status` text NOT NULL,\n\t`items` text NOT NULL,\n\t`created_at` text NOT NULL\n);\n",
+        "\nCREATE UNIQUE INDEX `inventory_reservations_reference` ON `inventory_reservations` (`reference`);",
+        "\nCREATE TABLE `inventory_stock` (\n\t`product_id` text PRIMARY KEY NOT NULL,\n\t`on_hand` integer NOT NULL,\n\t`reserved` integer NOT NULL\n);\n"
+      ],
+      "bps": true,
+      "folderMillis": 1795529012350,
+      "hash": "dbfdb9688be61cbc63ae42c243bb00e10065b37218b1fbef045ecd9869b83540"
+    }
+  ],
+  "pricing": [
+    {
+      "sql": [
+        "CREATE TABLE `pricing_prices` (\n\t`product_id` text PRIMARY KEY NOT NULL,\n\t`amount_cents` integer NOT NULL,\n\t`currency` text NOT NULL\n);\n"
+      ],
+      "bps": true,
+      "folderMillis": 1795528895505,
+      "hash": "169aecbcc71e5fd05b12b66d8a69446ccefd45d055febac360c156ce35cb4f28"
     }
   ]
 }

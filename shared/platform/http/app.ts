@@ -6,6 +6,7 @@ import type { Telemetry } from '../telemetry.ts'
 import { identify, type TokenIssuer } from './auth.ts'
 import type { AppEnv } from './env.ts'
 import { onError, problem } from './problem.ts'
+import { traceContext } from './trace.ts'
 
 // AppOptions describes the process an app runs in
 export interface AppOptions {
@@ -26,6 +27,7 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   app.use(requestId())
   app.use(opts.telemetry.measure())
+  app.use(traceContext())
   app.use(secureHeaders({ crossOriginResourcePolicy: false }))
   app.use(
     bodyLimit({

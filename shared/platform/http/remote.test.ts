@@ -3,13 +3,14 @@ import { Hono } from 'hono'
 import { DomainError, refused } from '../../domain/errors.ts'
 import { testApp } from '../../testing/harness.ts'
 import { BreakerBoard } from './breakers.ts'
+import type { AppEnv } from './env.ts'
 import { resilientFetch, unwrap } from './remote.ts'
 
 // a callee whose behaviour the tests switch: ok, failing (500), slow, or refusing (422)
 let mode: 'ok' | 'fail' | 'slow' | 'refuse' = 'ok'
 let hits = 0
 const callee = testApp(
-  new Hono().all('/thing', async (c) => {
+  new Hono<AppEnv>().all('/thing', async (c) => {
     hits++
     if (mode === 'fail') return c.json({ detail: 'broken' }, 500)
     if (mode === 'slow') await Bun.sleep(300)

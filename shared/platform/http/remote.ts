@@ -10,6 +10,7 @@ import { unavailable } from '../../domain/errors.ts'
 import { resilience } from '../config.ts'
 import type { BreakerBoard } from './breakers.ts'
 import { domainErrorFromProblem, type Problem } from './problem.ts'
+import { outgoingTraceHeaders } from './trace.ts'
 
 // Fetch is the fetch signature module clients are built on
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
@@ -67,6 +68,7 @@ export function resilientFetch(opts: RemoteOptions): Fetch {
   async function attempt(input: string | URL | Request, init: RequestInit | undefined) {
     const headers = new Headers(init?.headers)
     if (opts.serviceToken) headers.set('X-Service-Token', opts.serviceToken)
+    for (const [k, v] of Object.entries(outgoingTraceHeaders())) headers.set(k, v)
     for (const [k, v] of Object.entries(opts.headers?.() ?? {})) headers.set(k, v)
     const res = await base(input, {
       ...init,

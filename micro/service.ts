@@ -1,0 +1,58 @@
+import { createApp } from '../shared/platform/http/app.ts'
+import { requireServiceToken } from '../shared/platform/http/service-token.ts'
+import { Telemetry } from '../shared/platform/telemetry.ts'
+import { version } from '../shared/platform/version.ts'
+import { microConfig } from './config.ts'
+import { serviceNamed } from './topology.ts'
+import { wireService } from './wire.ts'
+
+// runService starts one replica of one service of the topology as this process
+export async function runService(name: string, replica = 0): Promise<void> {
+  const config = microConfig()
+  const spec = serviceNamed(name, config.topology)
+  const port = spec.port + replica
+  const tag = `${name}#${replica}`
+  const log = (msg: string) => console.log(`[${tag}] ${msg}`)
+  const wired = await wireService(spec, config, log)
+
+  const app = createApp({
+    service: name,
+    deployment: 'micro',
+    version,
+    tokens: wired.tokens,
+    telemetry: new Telemetry(name),
+    log,
+  })
+  // users reach services only through the gateway, which holds the service token
+  app.use('/api/*', requireServiceToken(config.serviceToken))
+  app.use('/internal/*', requireServiceToken(config.serviceToken))
+  for (const routes of wired.routes) app.route('/', routes)
+  app.get('/_/local', (c) =>
+    c.json({
+      service: name,
+      replica,
+      pid: process.pid,
+      rssBytes: process.memoryUsage.rss(),
+      breakers: wired.board.list(),
+    }),
+  )
+  const server = Bun.serve({ hostname: config.host, port, fetch: app.fetch })
+  log(`listening on http://${config.host}:${port} (pid ${process.pid})`)
+
+  let stopping = false
+  const shutdown = async (why: string) => {
+    if (stopping) return
+    stopping = true
+    log(`${why}: draining`)
+    await server.stop(false)
+    await wired.close()
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+  // never outlive the supervisor: if it dies (even by SIGKILL) we are re-parented, so leave
+  const parent = process.ppid
+  setInterval(() => {
+    if (process.ppid !== parent) void shutdown('supervisor gone')
+  }, 500).unref()
+}

@@ -1,0 +1,143 @@
+import { join } from 'node:path'
+import type { Hono } from 'hono'
+import { busMigrations } from '../shared/platform/bus/index.ts'
+import { inboxed } from '../shared/platform/bus/inbox.ts'
+import { sqliteOutbox } from '../shared/platform/bus/outbox.ts'
+import { Relay } from '../shared/platform/bus/relay.ts'
+import { sqliteQueue } from '../shared/platform/bus/sqlite-queue.ts'
+import type { Transport } from '../shared/platform/bus/transport.ts'
+import { messaging } from '../shared/platform/config.ts'
+import { type Database, migrate, openDatabase } from '../shared/platform/db/index.ts'
+import { jwtIssuer, type TokenIssuer } from '../shared/platform/http/auth.ts'
+import { BreakerBoard } from '../shared/platform/http/breakers.ts'
+import type { AppEnv } from '../shared/platform/http/env.ts'
+import { type Fetch, resilientFetch } from '../shared/platform/http/remote.ts'
+import { buildModules, moduleWiring } from '../shared/wiring/registry.ts'
+import type { MicroConfig } from './config.ts'
+import { replicaUrls, type ServiceSpec, type Topology } from './topology.ts'
+
+// hostOf finds the service that runs a module
+export function hostOf(t: Topology, module: string): ServiceSpec {
+  const s = t.services.find((x) => x.modules.includes(module))
+  if (!s) throw new Error(`no service runs module ${module}`)
+  return s
+}
+
+// modulesOfDatabase lists every module whose tables live in a database file (shared data)
+export function modulesOfDatabase(t: Topology, file: string): string[] {
+  return t.services.filter((s) => s.database === file).flatMap((s) => s.modules)
+}
+
+// prepareDatabase migrates and seeds one database file for every module that keeps tables in it
+export async function prepareDatabase(t: Topology, dataDir: string, file: string): Promise<Database> {
+  const database = await openDatabase(join(dataDir, file))
+  migrate(database.db, busMigrations)
+  for (const name of modulesOfDatabase(t, file)) {
+    const { def } = moduleWiring(name)
+    if (def.migrations) migrate(database.db, def.migrations)
+    await def.seed?.(database.db)
+  }
+  return database
+}
+
+// balanced spreads calls to a logical origin (http://<service>) round-robin over its replicas
+export function balanced(urls: string[], base: Fetch = fetch): Fetch {
+  let next = 0
+  return (input, init) => {
+    const u = new URL(input instanceof Request ? input.url : String(input))
+    const target = urls[next++ % urls.length]!
+    return base(`${target}${u.pathname}${u.search}`, init)
+  }
+}
+
+// ServiceProcess is one service of the topology wired for its own process
+export interface ServiceProcess {
+  spec: ServiceSpec
+  tokens: TokenIssuer
+  board: BreakerBoard
+  transport: Transport
+  database: Database | null
+  relay: Relay | null
+  routes: Hono<AppEnv, any, any>[]
+  close(): Promise<void>
+}
+
+// wireService builds one service: its modules locally, every other module as a resilient HTTP
+// client to the service that runs it, except modules sharing its database file, which it reads
+// in-process (the Shared-Data pattern)
+export async function wireService(
+  spec: ServiceSpec,
+  config: MicroConfig,
+  log: (msg: string) => void = console.log,
+): Promise<ServiceProcess> {
+  const t = config.topology
+  const database = spec.database ? await prepareDatabase(t, config.dataDir, spec.database) : null
+  const tokens = jwtIssuer(config.jwtSecret)
+  const transport = sqliteQueue(join(config.dataDir, t.queue), {
+    groups: t.groups,
+    retry: messaging,
+    log,
+  })
+  const relay = database ? new Relay(database.db, transport, { log }) : null
+  const board = new BreakerBoard()
+  board.onTransition((v) => log(`breaker ${v.from} -> ${v.to} is ${v.state}`))
+
+  const links = new Map<string, Fetch>()
+  const link = (to: ServiceSpec) => {
+    let f = links.get(to.name)
+    if (!f) {
+      f = resilientFetch({
+        from: spec.name,
+        to: to.name,
+        board,
+        serviceToken: config.serviceToken,
+        fetch: balanced(replicaUrls(to, config.host)),
+      })
+      links.set(to.name, f)
+    }
+    return f
+  }
+  const remote = (module: string) => {
+    const host = hostOf(t, module)
+    if (host.name === spec.name) return undefined
+    if (host.database && host.database === spec.database) return undefined
+    return moduleWiring(module).client(`http://${host.name}`, link(host))
+  }
+  const services = buildModules(
+    spec.modules,
+    {
+      db: () => {
+        if (!database) throw new Error(`${spec.name} has no database`)
+        return database.db
+      },
+      tokens,
+      outbox: (source) => sqliteOutbox(source, () => relay?.kick()),
+    },
+    remote,
+  )
+  for (const name of spec.modules) {
+    for (const c of moduleWiring(name).consumers ?? []) {
+      transport.subscribe({
+        topic: c.topic,
+        group: c.group,
+        handle: inboxed(database!.db, c.group, c.handler),
+      })
+    }
+  }
+  relay?.start()
+
+  return {
+    spec,
+    tokens,
+    board,
+    transport,
+    database,
+    relay,
+    routes: spec.modules.map((name) => moduleWiring(name).routes(services.get(name))),
+    async close() {
+      await relay?.stop()
+      await transport.close()
+      database?.close()
+    },
+  }
+}

@@ -1,0 +1,44 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { randomBytes } from 'node:crypto'
+import type { MiddlewareHandler } from 'hono'
+
+// Trace is the W3C trace context of the request being served
+export interface Trace {
+  traceId: string
+  spanId: string
+  requestId: string
+}
+
+const storage = new AsyncLocalStorage<Trace>()
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/
+
+const hex = (bytes: number) => randomBytes(bytes).toString('hex')
+
+// traceparentOf formats a trace context as a W3C traceparent header (sampled)
+export const traceparentOf = (t: { traceId: string; spanId: string }) =>
+  `00-${t.traceId}-${t.spanId}-01`
+
+// traceContext continues the caller's trace (or starts one) with a new span for this hop, and
+// keeps it for the rest of the request so outgoing calls carry it on
+export function traceContext(): MiddlewareHandler {
+  return async function continueTrace(c, next) {
+    const incoming = TRACEPARENT.exec(c.req.header('traceparent') ?? '')
+    const trace: Trace = {
+      traceId: incoming?.[1] ?? hex(16),
+      spanId: hex(8),
+      requestId: (c.get('requestId' as never) as string | undefined) ?? hex(8),
+    }
+    c.header('traceparent', traceparentOf(trace))
+    await storage.run(trace, next)
+  }
+}
+
+// currentTrace is the trace of the request being served, if any
+export const currentTrace = (): Trace | undefined => storage.getStore()
+
+// outgoingTraceHeaders are the headers a call made while serving a request carries on
+export function outgoingTraceHeaders(): Record<string, string> {
+  const t = storage.getStore()
+  if (!t) return {}
+  return { traceparent: traceparentOf(t), 'X-Request-Id': t.requestId }
+}
