@@ -1,0 +1,194 @@
+import { asc, desc, eq, gt, inArray } from 'drizzle-orm'
+import { Topics } from '../../contracts/events.ts'
+import {
+  type Order,
+  type OrderEvent,
+  OrderEventInput,
+  type Orders,
+  type PlaceOrderInput,
+  type StoredEvent,
+  type UserOrders,
+  type UserOrdersView,
+} from '../../contracts/orders.ts'
+import type { Users } from '../../contracts/users.ts'
+import { conflict, DomainError, notFound } from '../../domain/errors.ts'
+import {
+  apply,
+  cancelOrder,
+  type OrderEvent as DomainEvent,
+  fold,
+  type OrderState,
+  placeOrder,
+  shipOrder,
+} from '../../domain/order.ts'
+import type { Outbox } from '../../platform/bus/outbox.ts'
+import { type Db, nowIso, type Tx, write } from '../../platform/db/index.ts'
+import { events, orderIndex } from './schema.ts'
+
+// the newest orders a customer sees; older ones stay in the store
+const ORDERS_PER_USER = 100
+
+type Row = typeof events.$inferSelect
+
+// OrdersService keeps orders as streams of events: state is their fold, appends check the
+// version, and every appended event goes to the outbox (topic orders) in the same transaction
+export class OrdersService implements Orders, UserOrders {
+  constructor(
+    private readonly db: Db,
+    private readonly outbox: Outbox,
+    private readonly users: Pick<Users, 'user'>,
+  ) {}
+
+  async place(input: PlaceOrderInput): Promise<Order> {
+    const { orderId, userId, items, total } = input
+    return write(this.db, (tx) =>
+      this.appendIn(tx, orderId, 0, placeOrder({ orderId, userId, items, total })),
+    )
+  }
+
+  async order(id: string): Promise<Order | null> {
+    return view(this.rowsOf(this.db, id))
+  }
+
+  async events(id: string): Promise<OrderEvent[]> {
+    return this.rowsOf(this.db, id).map(({ seq, type, data, occurredAt }) => ({
+      seq,
+      type,
+      data,
+      occurredAt,
+    }))
+  }
+
+  async append(
+    id: string,
+    expectedVersion: number,
+    input: { type: string; data: Record<string, unknown> }[],
+  ): Promise<Order> {
+    const parsed = input.map((e) => parseEvent(id, e))
+    return write(this.db, (tx) => this.appendIn(tx, id, expectedVersion, parsed))
+  }
+
+  async ship(id: string): Promise<Order> {
+    return this.decide(id, (state) => shipOrder(state))
+  }
+
+  async cancel(id: string, byUserId: string): Promise<Order> {
+    return this.decide(id, (state) => cancelOrder(state, byUserId))
+  }
+
+  async ordersOf(userId: string): Promise<Order[]> {
+    const ids = this.db
+      .select({ id: orderIndex.orderId })
+      .from(orderIndex)
+      .where(eq(orderIndex.userId, userId))
+      .orderBy(desc(orderIndex.createdAt), desc(orderIndex.orderId))
+      .limit(ORDERS_PER_USER)
+      .all()
+      .map((r) => r.id)
+    if (ids.length === 0) return []
+    const rows = this.db
+      .select()
+      .from(events)
+      .where(inArray(events.orderId, ids))
+      .orderBy(asc(events.position))
+      .all()
+    const byOrder = new Map<string, Row[]>(ids.map((id) => [id, []]))
+    for (const r of rows) byOrder.get(r.orderId)?.push(r)
+    return ids.flatMap((id) => {
+      const order = view(byOrder.get(id) ?? [])
+      return order ? [order] : []
+    })
+  }
+
+  async userOrders(userId: string): Promise<UserOrdersView> {
+    const user = await this.users.user(userId)
+    if (!user) throw notFound('user')
+    return {
+      user: { id: user.id, name: user.name, email: user.email },
+      items: await this.ordersOf(userId),
+    }
+  }
+
+  async allEvents(afterPosition: number, limit: number): Promise<StoredEvent[]> {
+    return this.db
+      .select()
+      .from(events)
+      .where(gt(events.position, afterPosition))
+      .orderBy(asc(events.position))
+      .limit(Math.max(1, Math.min(limit, 1000)))
+      .all()
+  }
+
+  // decide loads an order and appends what a decision function answers, in one transaction
+  private decide(id: string, decision: (state: OrderState) => DomainEvent[]): Order {
+    return write(this.db, (tx) => {
+      const state = fold(this.rowsOf(tx, id).map(toDomain))
+      if (!state) throw notFound('order')
+      return this.appendIn(tx, id, state.version, decision(state))
+    })
+  }
+
+  // appendIn checks the version, applies each event (refusing illegal ones), stores it and
+  // hands it to the outbox, all inside the caller's write transaction
+  private appendIn(tx: Tx, id: string, expectedVersion: number, news: DomainEvent[]): Order {
+    const rows = this.rowsOf(tx, id)
+    const version = rows.at(-1)?.seq ?? 0
+    if (version === 0 && expectedVersion > 0) throw notFound('order')
+    if (version !== expectedVersion) {
+      throw conflict(`order ${id} is at version ${version}, not ${expectedVersion}`, {
+        currentVersion: version,
+      })
+    }
+    let state = fold(rows.map(toDomain))
+    const occurredAt = nowIso()
+    const added: Row[] = []
+    for (const event of news) {
+      state = apply(state, event)
+      if (event.type === 'OrderPlaced') {
+        tx.insert(orderIndex)
+          .values({ orderId: id, userId: event.data.userId, createdAt: occurredAt })
+          .run()
+      }
+      const data = event.data as Record<string, unknown>
+      const row = { orderId: id, seq: state.version, type: event.type, data, occurredAt }
+      try {
+        added.push(tx.insert(events).values(row).returning().get())
+      } catch (error) {
+        // unique(order_id, seq): another process appended first despite our check
+        if (String(error).includes('UNIQUE')) throw conflict(`order ${id} changed meanwhile`)
+        throw error
+      }
+      this.outbox.add(tx, Topics.orders, event.type, data)
+    }
+    return view([...rows, ...added])!
+  }
+
+  private rowsOf(db: Db | Tx, id: string): Row[] {
+    return db.select().from(events).where(eq(events.orderId, id)).orderBy(asc(events.seq)).all()
+  }
+}
+
+// toDomain reads a stored row as the aggregate's event
+const toDomain = (r: Row) => ({ type: r.type, data: r.data }) as DomainEvent
+
+// view is the public shape of an order: the fold of its rows, created when it was placed
+function view(rows: Row[]): Order | null {
+  const state = fold(rows.map(toDomain))
+  if (!state) return null
+  const { id, userId, status, items, total, version } = state
+  return { id, userId, status, items, total, version, createdAt: rows[0]!.occurredAt }
+}
+
+// parseEvent checks an event handed to append; its orderId defaults to the stream's
+function parseEvent(id: string, e: { type: string; data: Record<string, unknown> }): DomainEvent {
+  const result = OrderEventInput.safeParse({ type: e.type, data: { orderId: id, ...e.data } })
+  if (!result.success) {
+    throw new DomainError('invalid', `invalid ${e.type} event`, {
+      errors: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    })
+  }
+  if (result.data.data.orderId !== id) {
+    throw new DomainError('invalid', `event for order ${result.data.data.orderId} in order ${id}`)
+  }
+  return result.data as DomainEvent
+}
