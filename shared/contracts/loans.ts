@@ -14,6 +14,7 @@ export const LoanSchema = z.object({
   userId: z.string(),
   amount: z.number(),
   termMonths: z.number().int(),
+  monthlyIncome: z.number(),
   purpose: z.string(),
   decision: z.enum(['approved', 'rejected']),
   rate: z.number().optional(),
