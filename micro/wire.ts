@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import type { Hono } from 'hono'
-import { busMigrations } from '../shared/platform/bus/index.ts'
 import { inboxed } from '../shared/platform/bus/inbox.ts'
+import { busMigrations } from '../shared/platform/bus/index.ts'
 import { sqliteOutbox } from '../shared/platform/bus/outbox.ts'
 import { Relay } from '../shared/platform/bus/relay.ts'
 import { sqliteQueue } from '../shared/platform/bus/sqlite-queue.ts'
@@ -29,7 +29,11 @@ export function modulesOfDatabase(t: Topology, file: string): string[] {
 }
 
 // prepareDatabase migrates and seeds one database file for every module that keeps tables in it
-export async function prepareDatabase(t: Topology, dataDir: string, file: string): Promise<Database> {
+export async function prepareDatabase(
+  t: Topology,
+  dataDir: string,
+  file: string,
+): Promise<Database> {
   const database = await openDatabase(join(dataDir, file))
   migrate(database.db, busMigrations)
   for (const name of modulesOfDatabase(t, file)) {

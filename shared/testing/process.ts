@@ -74,3 +74,15 @@ export async function startProcess(
     await Bun.sleep(50)
   }
 }
+
+// portsFree tells whether every port of a list can be bound on loopback right now
+export function portsFree(ports: number[]): boolean {
+  for (const port of ports) {
+    try {
+      Bun.serve({ hostname: '127.0.0.1', port, fetch: () => new Response() }).stop(true)
+    } catch {
+      return false
+    }
+  }
+  return true
+}

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { sqliteQueue } from '../shared/platform/bus/sqlite-queue.ts'
+import { jwtIssuer } from '../shared/platform/http/auth.ts'
+import { Telemetry } from '../shared/platform/telemetry.ts'
+import { microConfig } from './config.ts'
+import { gatewayApp } from './gateway/app.ts'
+import { Supervisor } from './supervisor/supervisor.ts'
+
+// selfCommand is how this program starts itself in another role: the compiled binary runs its
+// own file, `bun run` runs the entry script
+export function selfCommand(...args: string[]): string[] {
+  const compiled = import.meta.path.startsWith('/$bunfs/')
+  return compiled
+    ? [process.execPath, ...args]
+    : [process.execPath, join(import.meta.dir, '..', 'twinstack.ts'), ...args]
+}
+
+// runMicro starts the whole topology under a supervisor, with the gateway in this process
+export async function runMicro(argv: string[]): Promise<void> {
+  const started = performance.now()
+  // one token per run unless given: only the gateway and the services know it
+  process.env.TWINSTACK_SERVICE_TOKEN ??= randomBytes(24).toString('hex')
+  const config = microConfig()
+  if (argv.includes('--reset')) rmSync(config.dataDir, { recursive: true, force: true })
+  mkdirSync(config.dataDir, { recursive: true })
+  const log = (msg: string) => console.log(`[supervisor] ${msg}`)
+  const supervisor = new Supervisor(config, {
+    command: (service, replica) => selfCommand('service', service, '--replica', String(replica)),
+    restart: !argv.includes('--no-restart'),
+    env: {
+      TWINSTACK_DATA: config.dataDir,
+      TWINSTACK_SERVICE_TOKEN: config.serviceToken,
+      JWT_SECRET: config.jwtSecret,
+    },
+    log: argv.includes('--quiet') ? undefined : log,
+  })
+  let stopping = false
+  const shutdown = async (why: string) => {
+    if (stopping) return
+    stopping = true
+    log(`${why}: stopping every service`)
+    await server?.stop(false)
+    await supervisor.stopAll()
+    await queue.close()
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+
+  const queue = sqliteQueue(join(config.dataDir, config.topology.queue), {
+    groups: config.topology.groups,
+  })
+  let server: ReturnType<typeof Bun.serve> | undefined
+  try {
+    await supervisor.start()
+  } catch (error) {
+    console.error(`could not start the topology: ${(error as Error).message}`)
+    await shutdown('start failed')
+    return
+  }
+  const rateLimit = Number(process.env.TWINSTACK_RATE_LIMIT ?? 1200)
+  const app = gatewayApp({
+    config,
+    supervisor,
+    queue,
+    tokens: jwtIssuer(config.jwtSecret),
+    telemetry: new Telemetry('gateway'),
+    rateLimit: { limit: rateLimit, windowMs: 10_000 },
+    log,
+  })
+  const url = `http://${config.host}:${config.topology.gateway.port}`
+  server = Bun.serve({
+    hostname: config.host,
+    port: config.topology.gateway.port,
+    fetch: app.fetch,
+  })
+
+  const rows = supervisor.replicas.map((r) => [
+    `${r.service}${r.index ? `#${r.index}` : ''}`,
+    r.url,
+    String(r.pid),
+  ])
+  const width = [18, 24, 8]
+  const line = (cols: string[]) => cols.map((c, i) => c.padEnd(width[i]!)).join(' ')
+  console.log(`twinstack micro: gateway on ${url}, ${supervisor.replicas.length} processes healthy in ${Math.round(performance.now() - started)} ms
+  data dir    ${config.dataDir}
+  api docs    ${url}/docs
+  status      ${url}/_/status
+  demo logins demo1@twinstack.dev … demo100@twinstack.dev / demo-password
+              admin@twinstack.dev / admin-password
+
+${line(['service', 'url', 'pid'])}
+${rows.map(line).join('\n')}`)
+}

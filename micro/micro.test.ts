@@ -1,0 +1,180 @@
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { apiSuite, CARD_OK } from '../shared/testing/api-suite.ts'
+import { portsFree, type Started, startProcess } from '../shared/testing/process.ts'
+import { eventually } from '../shared/testing/wait.ts'
+import { shifted } from './config.ts'
+import { replicaUrls, topology } from './topology.ts'
+
+const entry = join(import.meta.dir, '..', 'twinstack.ts')
+
+// freeBase finds a gateway port whose whole shifted topology is free on loopback
+function freeBase(): number {
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 2000) * 10
+    const t = shifted(topology, base)
+    const ports = [
+      base,
+      ...t.services.flatMap((s) => replicaUrls(s).map((u) => Number(u.split(':')[2]))),
+    ]
+    if (portsFree(ports)) return base
+  }
+}
+
+// startMicro runs `bun twinstack.ts micro` (supervisor + every service + gateway) on free ports
+export async function startMicro(dataDir: string, args: string[] = []): Promise<Started> {
+  const base = freeBase()
+  return startProcess([process.execPath, entry, 'micro', '--quiet', ...args], {
+    env: { TWINSTACK_DATA: dataDir, TWINSTACK_PORT_BASE: String(base), HOST: '127.0.0.1' },
+    url: `http://127.0.0.1:${base}`,
+    waitMs: 60_000,
+  })
+}
+
+const json = { 'Content-Type': 'application/json' }
+const pidsOf = (status: any) =>
+  (status.services as any[]).map((s) => s.pid).filter(Boolean) as number[]
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+let dataDir = ''
+let micro: Started | undefined
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'twinstack-micro-'))
+  micro = await startMicro(dataDir, ['--no-restart'])
+}, 90_000)
+afterAll(async () => {
+  await micro?.stop()
+  rmSync(dataDir, { recursive: true, force: true })
+})
+
+apiSuite('micro gateway', () => micro!.url)
+
+describe('Microservices under failure', () => {
+  let admin = ''
+  let user = ''
+  const api = (path: string, init: RequestInit = {}) => fetch(`${micro!.url}${path}`, init)
+  const control = (action: string, service: string) =>
+    api(`/_/control/${action}/${service}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${admin}` },
+    })
+  const status = async () => (await (await api('/_/status')).json()) as any
+  const checkout = (productId = 'p-0021') =>
+    api('/api/checkout', {
+      method: 'POST',
+      headers: { ...json, Authorization: `Bearer ${user}` },
+      body: JSON.stringify({ items: [{ productId, quantity: 1 }], card: CARD_OK }),
+    })
+
+  beforeAll(async () => {
+    const login = async (email: string, password: string) =>
+      (
+        (await (
+          await api('/api/auth/login', {
+            method: 'POST',
+            headers: json,
+            body: JSON.stringify({ email, password }),
+          })
+        ).json()) as any
+      ).token as string
+    admin = await login('admin@twinstack.dev', 'admin-password')
+    user = await login('demo9@twinstack.dev', 'demo-password')
+  })
+
+  it('runs every service of the topology as its own process, behind the service token', async () => {
+    const s = await status()
+    const names = new Set((s.services as any[]).map((x) => x.name))
+    for (const svc of topology.services) expect(names.has(svc.name)).toBe(true)
+    expect(new Set(pidsOf(s)).size).toBe(s.services.length)
+    const storefront = (s.services as any[]).find((x) => x.name === 'storefront')
+    const direct = await fetch(`${storefront.url}/api/products/p-0001`)
+    expect(direct.status).toBe(403)
+  })
+
+  it('refuses control calls from non-admins', async () => {
+    const res = await api('/_/control/kill/reviews', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${user}` },
+    })
+    expect(res.status).toBe(403)
+  })
+
+  it('degrades the product page but answers while reviews is killed', async () => {
+    await control('kill', 'reviews')
+    const res = await api('/api/products/p-0001')
+    expect(res.status).toBe(200)
+    const page = (await res.json()) as any
+    expect(page.degraded).toEqual(['reviews'])
+    expect(page.reviews).toBeNull()
+    expect(page.price).not.toBeNull()
+    expect((await control('start', 'reviews')).status).toBe(200)
+    const healed = (await (await api('/api/products/p-0001')).json()) as any
+    expect(healed.degraded).toEqual([])
+  })
+
+  it('answers checkout 503 once the payments breaker is open, and closes it after payments returns', async () => {
+    await control('kill', 'payments')
+    const answers: number[] = []
+    for (let i = 0; i < 8; i++) answers.push((await checkout()).status)
+    expect(answers.every((s) => s === 503)).toBe(true)
+    const open = await status()
+    expect(open.breakers.find((b: any) => b.from === 'orders' && b.to === 'payments')?.state).toBe(
+      'open',
+    )
+    const failed = await checkout()
+    expect(failed.status).toBe(503)
+    expect(failed.headers.get('retry-after')).toBeTruthy()
+
+    expect((await control('start', 'payments')).status).toBe(200)
+    const ok = await eventually(async () => {
+      const res = await checkout()
+      expect(res.status).toBe(201)
+      return res
+    })
+    expect(ok.status).toBe(201)
+    const closed = await status()
+    expect(
+      closed.breakers.find((b: any) => b.from === 'orders' && b.to === 'payments')?.state,
+    ).toBe('closed')
+  })
+
+  it('keeps checkouts working while notifications is down and delivers every notification once', async () => {
+    await control('kill', 'notifications')
+    const orders: string[] = []
+    for (let i = 0; i < 5; i++) {
+      const res = await checkout('p-0031')
+      expect(res.status).toBe(201)
+      orders.push(((await res.json()) as any).orderId)
+    }
+    const waiting = await status()
+    expect(waiting.queues.find((q: any) => q.topic === 'payments')?.pending).toBeGreaterThanOrEqual(
+      5,
+    )
+    expect((await control('start', 'notifications')).status).toBe(200)
+    await eventually(async () => {
+      const res = await api('/api/notifications', { headers: { Authorization: `Bearer ${user}` } })
+      const items = ((await res.json()) as any).items as any[]
+      for (const id of orders) expect(items.filter((n) => n.orderId === id)).toHaveLength(1)
+    }, 15_000)
+    for (const id of orders) {
+      const res = await api(`/api/orders/${id}`, { headers: { Authorization: `Bearer ${user}` } })
+      expect(((await res.json()) as any).status).toBe('paid')
+    }
+  })
+
+  it('leaves no process behind when the supervisor stops', async () => {
+    const pids = pidsOf(await status())
+    await micro!.stop()
+    await eventually(async () => expect(pids.filter(alive)).toEqual([]), 10_000)
+    micro = undefined
+  })
+})

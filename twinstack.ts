@@ -1,0 +1,32 @@
+#!/usr/bin/env bun
+export {}
+
+// twinstack: one program, every role. `bun twinstack.ts <role>` or, compiled, `twinstack <role>`:
+//   monolith [--reset]                 every module in one process on :3000
+//   micro [--reset] [--no-restart]     the supervisor, every service and the gateway on :4000
+//   service <name> [--replica n]       one service of micro/topology.ts (the supervisor runs these)
+const [role, ...args] = process.argv.slice(2)
+
+switch (role) {
+  case 'monolith': {
+    const { runMonolith } = await import('./monolith/main.ts')
+    await runMonolith(args)
+    break
+  }
+  case 'micro': {
+    const { runMicro } = await import('./micro/main.ts')
+    await runMicro(args)
+    break
+  }
+  case 'service': {
+    const [name] = args
+    const replica = Number(args[args.indexOf('--replica') + 1] ?? 0)
+    if (!name) throw new Error('usage: twinstack service <name> [--replica n]')
+    const { runService } = await import('./micro/service.ts')
+    await runService(name, args.includes('--replica') ? replica : 0)
+    break
+  }
+  default:
+    console.log('usage: twinstack monolith|micro|service <name> [options]')
+    process.exit(role ? 1 : 0)
+}
