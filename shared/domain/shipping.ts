@@ -7,8 +7,8 @@ export interface ShippingRate {
   etaDays: number
 }
 
-// MAX_UNITS is the most units one shipment carries
-export const MAX_UNITS = 1000
+// MAX_UNITS is the most units one shipment carries (a full checkout: 50 lines of 100)
+export const MAX_UNITS = 5000
 
 // shippingRate prices a basket by its total quantity: small baskets go by post at a flat
 // price, mid-sized ones as a parcel, big ones by freight with a per-unit surcharge

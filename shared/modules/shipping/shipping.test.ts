@@ -39,7 +39,7 @@ threeWays<Shipping>(
 
     it('refuses a shipment too big to carry (400)', async () => {
       const error = await shipping()
-        .quote({ items: [{ productId: 'p-0001', quantity: 5000 }] })
+        .quote({ items: [{ productId: 'p-0001', quantity: 6000 }] })
         .catch((e) => e)
       expect(isDomainError(error) && error.kind).toBe('invalid')
     })
