@@ -109,6 +109,16 @@ export const embeddedMigrations: Record<string, MigrationMeta[]> = {
       "hash": "5ed93f62702a129fec4ff2630cefb35d8bbcc29d7730934fe7954d1f8a5620d5"
     }
   ],
+  "checkout": [
+    {
+      "sql": [
+        "CREATE TABLE `checkout_idempotency` (\n\t`user_id` text NOT NULL,\n\t`key` text NOT NULL,\n\t`state` text NOT NULL,\n\t`response` text,\n\t`created_at` text NOT NULL,\n\tPRIMARY KEY(`user_id`, `key`)\n);\n"
+      ],
+      "bps": true,
+      "folderMillis": 1795529142000,
+      "hash": "9ec7f926c3752640091cf1a8b526cf722ca6a66ac25d8a3f4c5f3cf1e507f082"
+    }
+  ],
   "inventory": [
     {
       "sql": [
@@ -119,6 +129,18 @@ export const embeddedMigrations: Record<string, MigrationMeta[]> = {
       "bps": true,
       "folderMillis": 1795529012350,
       "hash": "dbfdb9688be61cbc63ae42c243bb00e10065b37218b1fbef045ecd9869b83540"
+    }
+  ],
+  "payments": [
+    {
+      "sql": [
+        "CREATE TABLE `payments_payments` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`reference` text NOT NULL,\n\t`order_id` text,\n\t`user_id` text NOT NULL,\n\t`email` text NOT NULL,\n\t`amount_cents` integer NOT NULL,\n\t`currency` text NOT NULL,\n\t`status` text NOT NULL,\n\t`card_last4` text NOT NULL,\n\t`created_at` text NOT NULL\n);\n",
+        "\nCREATE UNIQUE INDEX `payments_payments_reference_unique` ON `payments_payments` (`reference`);",
+        "\nCREATE INDEX `payments_payments_user` ON `payments_payments` (`user_id`);"
+      ],
+      "bps": true,
+      "folderMillis": 1795529038738,
+      "hash": "e3e808f60d99cecdb3137415e341f6617bf5ff06e56f3af583f354dce72fbf37"
     }
   ],
   "pricing": [
