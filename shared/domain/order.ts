@@ -46,15 +46,6 @@ export type OrderEvent =
   | OrderShipped
   | OrderCancelled
 
-// ORDER_EVENT_TYPES names the event types, for validating input and mapping stored rows
-export const ORDER_EVENT_TYPES = [
-  'OrderPlaced',
-  'OrderConfirmed',
-  'PaymentCaptured',
-  'OrderShipped',
-  'OrderCancelled',
-] as const satisfies readonly OrderEvent['type'][]
-
 // OrderState is the fold of an order's events; version counts the events applied
 export interface OrderState {
   id: string
