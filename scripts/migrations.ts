@@ -22,9 +22,10 @@ for (const dir of sets) {
       '--dialect',
       'sqlite',
       '--schema',
-      join(dir, 'schema.ts'),
+      // drizzle-kit prefixes --out with ./, so both paths are given relative to the repo
+      relative(process.cwd(), join(dir, 'schema.ts')),
       '--out',
-      join(dir, 'migrations'),
+      relative(process.cwd(), join(dir, 'migrations')),
     ],
     { stdout: 'inherit', stderr: 'inherit' },
   )
