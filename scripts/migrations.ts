@@ -47,4 +47,6 @@ import type { MigrationMeta } from 'drizzle-orm/migrator'
 export const embeddedMigrations: Record<string, MigrationMeta[]> = ${JSON.stringify(embedded, null, 2)}
 `,
 )
-console.log(`embedded ${Object.keys(embedded).length} migration sets in ${relative(process.cwd(), out)}`)
+console.log(
+  `embedded ${Object.keys(embedded).length} migration sets in ${relative(process.cwd(), out)}`,
+)
