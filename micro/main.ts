@@ -77,12 +77,15 @@ export async function runMicro(argv: string[]): Promise<void> {
     fetch: app.fetch,
   })
 
-  const rows = supervisor.replicas.map((r) => [
-    `${r.service}${r.index ? `#${r.index}` : ''}`,
-    r.url,
-    String(r.pid),
-  ])
-  const width = [18, 24, 8]
+  const rows = supervisor
+    .services()
+    .map((s) => [
+      s.name,
+      s.replicaList.map((r) => r.url).join(' '),
+      s.replicaList.map((r) => r.pid).join(' '),
+      String(s.replicas),
+    ])
+  const width = [17, 48, 14, 8]
   const line = (cols: string[]) => cols.map((c, i) => c.padEnd(width[i]!)).join(' ')
   console.log(`twinstack micro: gateway on ${url}, ${supervisor.replicas.length} processes healthy in ${Math.round(performance.now() - started)} ms
   data dir    ${config.dataDir}
@@ -91,6 +94,6 @@ export async function runMicro(argv: string[]): Promise<void> {
   demo logins demo1@twinstack.dev … demo100@twinstack.dev / demo-password
               admin@twinstack.dev / admin-password
 
-${line(['service', 'url', 'pid'])}
+${line(['service', 'url', 'pid', 'replicas'])}
 ${rows.map(line).join('\n')}`)
 }
