@@ -1,0 +1,47 @@
+import { afterAll, describe, expect, it } from 'bun:test'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+// The same platform code under Node, where the driver is better-sqlite3 (bun:sqlite is Bun's)
+const root = join(import.meta.dir, '..', '..', '..')
+const work = join(root, 'node_modules', '.cache', 'twinstack-node-test')
+const dataDir = mkdtempSync(join(tmpdir(), 'twinstack-node-'))
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+
+describe('openDatabase under Node', () => {
+  it('migrates and writes through better-sqlite3 with the same code', async () => {
+    mkdirSync(work, { recursive: true })
+    const built = await Bun.build({
+      entrypoints: [
+        join(import.meta.dir, 'index.ts'),
+        join(root, 'shared', 'platform', 'bus', 'outbox.ts'),
+        join(root, 'shared', 'platform', 'bus', 'index.ts'),
+      ],
+      target: 'node',
+      outdir: work,
+      external: ['better-sqlite3', 'drizzle-orm', 'bun:sqlite'],
+    })
+    expect(built.success).toBe(true)
+    const script = join(work, 'run.mjs')
+    writeFileSync(
+      script,
+      `import { openDatabase, migrate, write } from './db/index.js'
+import { sqliteOutbox, unsent } from './bus/outbox.js'
+import { busMigrations } from './bus/index.js'
+const d = await openDatabase(process.argv[2])
+migrate(d.db, busMigrations)
+write(d.db, (tx) => sqliteOutbox('node').add(tx, 't', 'FromNode', { ok: true }))
+console.log(JSON.stringify({ runtime: typeof Bun, rows: unsent(d.db, 10).map((e) => e.type) }))
+d.close()
+`,
+    )
+    const proc = Bun.spawnSync(['node', script, join(dataDir, 'node.db')], { cwd: work })
+    const out = proc.stdout.toString()
+    expect(proc.stderr.toString()).not.toContain('Error')
+    expect(JSON.parse(out.trim().split('\n').at(-1)!)).toEqual({
+      runtime: 'undefined',
+      rows: ['FromNode'],
+    })
+  })
+})
