@@ -6,7 +6,7 @@ import { sqliteOutbox } from '../shared/platform/bus/outbox.ts'
 import { Relay } from '../shared/platform/bus/relay.ts'
 import { sqliteQueue } from '../shared/platform/bus/sqlite-queue.ts'
 import type { Transport } from '../shared/platform/bus/transport.ts'
-import { messaging } from '../shared/platform/config.ts'
+import { messaging, resilience } from '../shared/platform/config.ts'
 import { type Database, migrate, openDatabase } from '../shared/platform/db/index.ts'
 import { jwtIssuer, type TokenIssuer } from '../shared/platform/http/auth.ts'
 import { BreakerBoard } from '../shared/platform/http/breakers.ts'
@@ -54,6 +54,14 @@ export function balanced(urls: string[], base: Fetch = fetch): Fetch {
   }
 }
 
+// linkShares splits a process's socket budget over the replicas it calls: each link may have
+// its share times its replica count in flight, so pooled sockets never exceed Bun's pool
+export function linkShares(callees: ServiceSpec[]): Map<string, number> {
+  const hosts = callees.reduce((n, s) => n + s.replicas, 0)
+  const perHost = Math.max(2, Math.floor(resilience.socketBudget / Math.max(1, hosts)))
+  return new Map(callees.map((s) => [s.name, perHost * s.replicas]))
+}
+
 // ServiceProcess is one service of the topology wired for its own process
 export interface ServiceProcess {
   spec: ServiceSpec
@@ -87,6 +95,9 @@ export async function wireService(
   board.onTransition((v) => log(`breaker ${v.from} -> ${v.to} is ${v.state}`))
 
   const links = new Map<string, Fetch>()
+  const shares = linkShares(
+    spec.calls.map((name) => t.services.find((s) => s.name === name)!).filter(Boolean),
+  )
   const link = (to: ServiceSpec) => {
     let f = links.get(to.name)
     if (!f) {
@@ -96,6 +107,7 @@ export async function wireService(
         board,
         serviceToken: config.serviceToken,
         fetch: balanced(replicaUrls(to, config.host)),
+        maxInFlight: shares.get(to.name) ?? 8,
       })
       links.set(to.name, f)
     }

@@ -17,6 +17,7 @@ import { version } from '../../shared/platform/version.ts'
 import type { MicroConfig } from '../config.ts'
 import type { Replica, Supervisor } from '../supervisor/supervisor.ts'
 import type { ServiceSpec } from '../topology.ts'
+import { linkShares } from '../wire.ts'
 
 // GatewayOptions are the gateway's collaborators: the supervisor (whose table it shows), the
 // queue (whose depth it shows) and its limits
@@ -81,8 +82,10 @@ export function gatewayApp(opts: GatewayOptions): Hono<AppEnv> {
   app.get('/_/status', async (c) => c.json(await status(opts, board)))
   app.route('/', controlRoutes(supervisor))
 
-  for (const spec of config.topology.services) {
-    const forward = proxy(spec, supervisor, board, config.serviceToken)
+  const routed = config.topology.services.filter((s) => s.routes.length > 0)
+  const shares = linkShares(routed)
+  for (const spec of routed) {
+    const forward = proxy(spec, supervisor, board, config.serviceToken, shares.get(spec.name)!)
     for (const pattern of spec.routes) app.all(pattern, forward)
   }
   return app
@@ -94,9 +97,16 @@ function proxy(
   supervisor: Supervisor,
   board: BreakerBoard,
   serviceToken: string,
+  maxInFlight: number,
 ) {
   let next = 0
-  const upstream: Fetch = resilientFetch({ from: 'gateway', to: spec.name, board, serviceToken })
+  const upstream: Fetch = resilientFetch({
+    from: 'gateway',
+    to: spec.name,
+    board,
+    serviceToken,
+    maxInFlight,
+  })
   return async function forward(c: Context<AppEnv>) {
     const replicas = supervisor.replicasOf(spec.name)
     // prefer replicas the supervisor believes up; if none, try anyway and let the breaker speak

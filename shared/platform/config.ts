@@ -10,6 +10,11 @@ export const resilience = {
   retryAttempts: 2,
   retryInitialDelayMs: 20,
   retryMaxDelayMs: 200,
+  // sockets one process may keep to its upstreams: Bun's fetch keeps at most 64 idle sockets
+  // per process and closes the rest, so wiring splits this budget over the upstream hosts and
+  // bounds each link's calls in flight by its share (the rest queue); connections are then reused
+  socketBudget: 60,
+  maxQueuedPerLink: 1024,
   // a product-page part that takes longer than this is left out and named in `degraded`
   aggregatePartDeadlineMs: 300,
 } as const

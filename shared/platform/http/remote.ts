@@ -1,10 +1,13 @@
 import {
   BrokenCircuitError,
+  BulkheadRejectedError,
+  bulkhead,
   ConsecutiveBreaker,
   circuitBreaker,
   ExponentialBackoff,
   handleAll,
   retry,
+  TaskCancelledError,
 } from 'cockatiel'
 import { unavailable } from '../../domain/errors.ts'
 import { resilience } from '../config.ts'
@@ -29,6 +32,8 @@ export interface RemoteOptions {
   // thresholds default to platform/config.ts; tests pass smaller ones
   breakerFailures?: number
   halfOpenAfterMs?: number
+  // calls in flight on this link; more wait in a queue (see resilience.socketBudget)
+  maxInFlight?: number
 }
 
 // UpstreamFailure is a 5xx answer, thrown so the breaker counts it, then handed back
@@ -56,6 +61,7 @@ export function resilientFetch(opts: RemoteOptions): Fetch {
       maxDelay: resilience.retryMaxDelayMs,
     }),
   })
+  const inFlight = bulkhead(opts.maxInFlight ?? 64, resilience.maxQueuedPerLink)
   const view = opts.board?.track(opts.from, opts.to)
   if (view && opts.board) {
     const board = opts.board
@@ -70,11 +76,9 @@ export function resilientFetch(opts: RemoteOptions): Fetch {
     if (opts.serviceToken) headers.set('X-Service-Token', opts.serviceToken)
     for (const [k, v] of Object.entries(outgoingTraceHeaders())) headers.set(k, v)
     for (const [k, v] of Object.entries(opts.headers?.() ?? {})) headers.set(k, v)
-    const res = await base(input, {
-      ...init,
-      headers,
-      signal: AbortSignal.timeout(timeoutMs),
-    })
+    // the deadline covers the wait for a slot as well as the call itself
+    const signal = AbortSignal.timeout(timeoutMs)
+    const res = await inFlight.execute(() => base(input, { ...init, headers, signal }), signal)
     if (res.status >= 500) throw new UpstreamFailure(res)
     return res
   }
@@ -89,7 +93,13 @@ export function resilientFetch(opts: RemoteOptions): Fetch {
       if (error instanceof BrokenCircuitError) {
         throw unavailable(`${opts.to} is unavailable (circuit open)`)
       }
-      if (error instanceof DOMException && error.name === 'TimeoutError') {
+      if (error instanceof BulkheadRejectedError) {
+        throw unavailable(`too many calls in flight to ${opts.to}`)
+      }
+      if (
+        error instanceof TaskCancelledError ||
+        (error instanceof DOMException && error.name === 'TimeoutError')
+      ) {
         throw unavailable(`${opts.to} did not answer within ${timeoutMs} ms`)
       }
       throw unavailable(`${opts.to} is unreachable (${(error as Error).message})`)
