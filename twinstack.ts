@@ -2,13 +2,19 @@
 export {}
 
 // twinstack: one program, every role. `bun twinstack.ts <role>` or, compiled, `twinstack <role>`:
-//   monolith [--reset]                 every module in one process on :3000
+//   monolith [--reset] [--no-restart]  every module in one process on :3000, restarted on a crash
+//   monolith-process [--reset]         the same process without the keeper
 //   micro [--reset] [--no-restart]     the supervisor, every service and the gateway on :4000
 //   service <name> [--replica n]       one service of micro/topology.ts (the supervisor runs these)
 const [role, ...args] = process.argv.slice(2)
 
 switch (role) {
   case 'monolith': {
+    const { runKeeper } = await import('./monolith/keeper.ts')
+    await runKeeper(args)
+    break
+  }
+  case 'monolith-process': {
     const { runMonolith } = await import('./monolith/main.ts')
     await runMonolith(args)
     break

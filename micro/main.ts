@@ -1,21 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { routePath } from 'hono/route'
 import { sqliteQueue } from '../shared/platform/bus/sqlite-queue.ts'
 import { jwtIssuer } from '../shared/platform/http/auth.ts'
+import { selfCommand } from '../shared/platform/self.ts'
 import { Telemetry } from '../shared/platform/telemetry.ts'
 import { microConfig } from './config.ts'
 import { gatewayApp } from './gateway/app.ts'
 import { Supervisor } from './supervisor/supervisor.ts'
-
-// selfCommand is how this program starts itself in another role: the compiled binary runs its
-// own file, `bun run` runs the entry script
-export function selfCommand(...args: string[]): string[] {
-  const compiled = import.meta.path.startsWith('/$bunfs/')
-  return compiled
-    ? [process.execPath, ...args]
-    : [process.execPath, join(import.meta.dir, '..', 'twinstack.ts'), ...args]
-}
 
 // runMicro starts the whole topology under a supervisor, with the gateway in this process
 export async function runMicro(argv: string[]): Promise<void> {
@@ -61,12 +54,18 @@ export async function runMicro(argv: string[]): Promise<void> {
     return
   }
   const rateLimit = Number(process.env.TWINSTACK_RATE_LIMIT ?? 1200)
+  // figures at the gateway are kept per upstream service: what users see of each
+  const routeOwner = new Map(
+    config.topology.services.flatMap((s) => s.routes.map((r) => [r, s.name] as const)),
+  )
+  const telemetry = new Telemetry('gateway', (c) => routeOwner.get(routePath(c, -1)) ?? null)
+  telemetry.trackQueues(() => queue.stats())
   const app = gatewayApp({
     config,
     supervisor,
     queue,
     tokens: jwtIssuer(config.jwtSecret),
-    telemetry: new Telemetry('gateway'),
+    telemetry,
     rateLimit: { limit: rateLimit, windowMs: 10_000 },
     log,
   })

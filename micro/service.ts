@@ -1,4 +1,6 @@
+import { injectFaults } from '../shared/platform/chaos.ts'
 import { createApp } from '../shared/platform/http/app.ts'
+import { chaosRoutes } from '../shared/platform/http/chaos-routes.ts'
 import { requireServiceToken } from '../shared/platform/http/service-token.ts'
 import { Telemetry } from '../shared/platform/telemetry.ts'
 import { version } from '../shared/platform/version.ts'
@@ -15,17 +17,38 @@ export async function runService(name: string, replica = 0): Promise<void> {
   const log = (msg: string) => console.log(`[${tag}] ${msg}`)
   const wired = await wireService(spec, config, log)
 
+  const telemetry = new Telemetry(name)
+  telemetry.trackBreakers(wired.board)
+  // breaker transitions of this process's links, for the dashboard feed
+  const breakerEvents: { at: string; kind: string; source: string; detail: string }[] = []
+  wired.board.onTransition((v) => {
+    breakerEvents.push({
+      at: v.changedAt ?? new Date().toISOString(),
+      kind: `breaker ${v.state}`,
+      source: `${v.from} -> ${v.to}`,
+      detail: `after ${v.failures} failures`,
+    })
+    if (breakerEvents.length > 50) breakerEvents.shift()
+  })
   const app = createApp({
     service: name,
     deployment: 'micro',
     version,
     tokens: wired.tokens,
-    telemetry: new Telemetry(name),
+    telemetry,
     log,
   })
   // users reach services only through the gateway, which holds the service token
-  app.use('/api/*', requireServiceToken(config.serviceToken))
-  app.use('/internal/*', requireServiceToken(config.serviceToken))
+  const token = requireServiceToken(config.serviceToken)
+  app.use('/api/*', token, injectFaults(wired.faults, name))
+  app.use('/internal/*', token, injectFaults(wired.faults, name))
+  app.use('/_/chaos', token)
+  app.use('/_/chaos/*', token)
+  // the gateway checks target names against the topology before forwarding here
+  app.route(
+    '/',
+    chaosRoutes(wired.faults, () => true),
+  )
   for (const routes of wired.routes) app.route('/', routes)
   app.get('/_/local', (c) =>
     c.json({
@@ -34,6 +57,17 @@ export async function runService(name: string, replica = 0): Promise<void> {
       pid: process.pid,
       rssBytes: process.memoryUsage.rss(),
       breakers: wired.board.list(),
+      stats: telemetry.window.snapshot().find((s) => s.target === name) ?? null,
+      faults: wired.faults.snapshot(),
+      events: [
+        ...breakerEvents,
+        ...wired.faults.events.map((e) => ({
+          at: e.at,
+          kind: `chaos ${e.kind}`,
+          source: e.target,
+          detail: e.detail,
+        })),
+      ].slice(-50),
     }),
   )
   const server = Bun.serve({ hostname: config.host, port, fetch: app.fetch })

@@ -6,6 +6,7 @@ import { sqliteOutbox } from '../shared/platform/bus/outbox.ts'
 import { Relay } from '../shared/platform/bus/relay.ts'
 import { sqliteQueue } from '../shared/platform/bus/sqlite-queue.ts'
 import type { Transport } from '../shared/platform/bus/transport.ts'
+import { FaultBoard } from '../shared/platform/chaos.ts'
 import { messaging, resilience } from '../shared/platform/config.ts'
 import { type Database, migrate, openDatabase } from '../shared/platform/db/index.ts'
 import { jwtIssuer, type TokenIssuer } from '../shared/platform/http/auth.ts'
@@ -67,6 +68,7 @@ export interface ServiceProcess {
   spec: ServiceSpec
   tokens: TokenIssuer
   board: BreakerBoard
+  faults: FaultBoard
   transport: Transport
   database: Database | null
   relay: Relay | null
@@ -91,6 +93,7 @@ export async function wireService(
     log,
   })
   const relay = database ? new Relay(database.db, transport, { log }) : null
+  const faults = new FaultBoard()
   const board = new BreakerBoard()
   board.onTransition((v) => log(`breaker ${v.from} -> ${v.to} is ${v.state}`))
 
@@ -108,6 +111,7 @@ export async function wireService(
         serviceToken: config.serviceToken,
         fetch: balanced(replicaUrls(to, config.host)),
         maxInFlight: shares.get(to.name) ?? 8,
+        faults,
       })
       links.set(to.name, f)
     }
@@ -146,6 +150,7 @@ export async function wireService(
     spec,
     tokens,
     board,
+    faults,
     transport,
     database,
     relay,

@@ -43,6 +43,13 @@ export async function runMonolith(argv = process.argv.slice(2)): Promise<void> {
   }
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
   process.on('SIGINT', () => void shutdown('SIGINT'))
+  if (process.env.TWINSTACK_KEEPER === '1') {
+    // never outlive the keeper
+    const parent = process.ppid
+    setInterval(() => {
+      if (process.ppid !== parent) void shutdown('keeper gone')
+    }, 500).unref()
+  }
 }
 
 if (import.meta.main) await runMonolith()

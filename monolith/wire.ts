@@ -5,6 +5,7 @@ import { busMigrations } from '../shared/platform/bus/index.ts'
 import { mittTransport } from '../shared/platform/bus/mitt.ts'
 import { sqliteOutbox } from '../shared/platform/bus/outbox.ts'
 import { Relay } from '../shared/platform/bus/relay.ts'
+import { FaultBoard, withFaults } from '../shared/platform/chaos.ts'
 import { messaging } from '../shared/platform/config.ts'
 import { type Database, migrate, openDatabase } from '../shared/platform/db/index.ts'
 import { jwtIssuer, type TokenIssuer } from '../shared/platform/http/auth.ts'
@@ -17,7 +18,8 @@ export interface Monolith {
   tokens: TokenIssuer
   relay: Relay
   serviceToken: string
-  routes: Hono<AppEnv, any, any>[]
+  faults: FaultBoard
+  modules: { name: string; routes: Hono<AppEnv, any, any> }[]
   close(): Promise<void>
 }
 
@@ -48,10 +50,14 @@ export async function wireMonolith(opts: {
     log,
   })
   const relay = new Relay(db, transport, { log })
+  // chaos reaches modules through their callers: every in-process neighbour, and the service
+  // behind each module's own routes, meets the faults injected into it
+  const faults = new FaultBoard()
   const services = buildModules(
     names,
     { db: () => db, tokens, outbox: (source) => sqliteOutbox(source, relay.kick) },
     () => undefined,
+    (caller, callee, service) => withFaults(faults, caller, callee, service as object),
   )
   for (const name of names) {
     for (const c of moduleWiring(name).consumers ?? []) {
@@ -71,7 +77,13 @@ export async function wireMonolith(opts: {
     // internal routes come with each module's sub-app; nobody outside the process holds this
     // token, so they stay closed
     serviceToken: randomBytes(24).toString('hex'),
-    routes: names.map((name) => moduleWiring(name).routes(services.get(name))),
+    faults,
+    modules: names.map((name) => ({
+      name,
+      routes: moduleWiring(name).routes(
+        withFaults(faults, 'http', name, services.get(name) as object),
+      ),
+    })),
     async close() {
       await relay.stop()
       await transport.close()

@@ -1,6 +1,11 @@
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { routePath } from 'hono/route'
-import { Counter, Histogram, Registry } from 'prom-client'
+import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { QueueStat } from './bus/transport.ts'
+import type { BreakerBoard } from './http/breakers.ts'
+import { RollingStats } from './window.ts'
+
+const breakerValue = { closed: 0, 'half-open': 1, open: 2, isolated: 3 } as const
 
 // Telemetry is one process's Prometheus registry and the request metrics kept in it
 export class Telemetry {
@@ -8,7 +13,14 @@ export class Telemetry {
   readonly requests: Counter<'service' | 'method' | 'route' | 'status'>
   readonly latency: Histogram<'service' | 'method' | 'route'>
 
-  constructor(readonly service: string) {
+  // the last minute per target, for the dashboard
+  readonly window = new RollingStats()
+
+  // keyOf names the target a request belongs to (null: not counted in the window)
+  constructor(
+    readonly service: string,
+    private readonly keyOf: (c: Context) => string | null = () => service,
+  ) {
     this.requests = new Counter({
       name: 'http_requests_total',
       help: 'HTTP requests served, by route and status',
@@ -26,15 +38,58 @@ export class Telemetry {
 
   // measure counts every request and its latency under the matched route pattern
   measure(): MiddlewareHandler {
-    const { requests, latency, service } = this
+    const { requests, latency, service, window, keyOf } = this
     return async function measureRequest(c, next) {
       const start = performance.now()
       await next()
+      const ms = performance.now() - start
       const route = routePath(c, -1) || 'unmatched'
       const labels = { service, method: c.req.method, route }
-      latency.observe(labels, (performance.now() - start) / 1000)
+      latency.observe(labels, ms / 1000)
       requests.inc({ ...labels, status: String(c.res.status) })
+      if (!c.req.path.startsWith('/_/')) {
+        const key = keyOf(c)
+        if (key) window.record(key, ms, c.res.status >= 500)
+      }
     }
+  }
+
+  // trackBreakers exports each breaker's state (0 closed, 1 half-open, 2 open) as a gauge
+  trackBreakers(board: BreakerBoard): void {
+    new Gauge({
+      name: 'breaker_state',
+      help: 'circuit breaker state per link: 0 closed, 1 half-open, 2 open',
+      labelNames: ['from', 'to'],
+      registers: [this.registry],
+      collect() {
+        this.reset()
+        for (const b of board.list()) this.set({ from: b.from, to: b.to }, breakerValue[b.state])
+      },
+    })
+  }
+
+  // trackQueues exports pending and dead-lettered messages per topic as gauges
+  trackQueues(stats: () => QueueStat[]): void {
+    new Gauge({
+      name: 'queue_pending_messages',
+      help: 'messages waiting for a consumer, per topic',
+      labelNames: ['topic'],
+      registers: [this.registry],
+      collect() {
+        this.reset()
+        for (const q of stats()) this.set({ topic: q.topic }, q.pending)
+      },
+    })
+    new Gauge({
+      name: 'queue_dead_lettered_messages',
+      help: 'messages given up on, per topic',
+      labelNames: ['topic'],
+      registers: [this.registry],
+      collect() {
+        this.reset()
+        for (const q of stats()) this.set({ topic: q.topic }, q.deadLettered)
+      },
+    })
   }
 
   // text renders the registry in the Prometheus exposition format

@@ -10,10 +10,11 @@ import {
   TaskCancelledError,
 } from 'cockatiel'
 import { unavailable } from '../../domain/errors.ts'
+import type { FaultBoard } from '../chaos.ts'
 import { resilience } from '../config.ts'
 import type { BreakerBoard } from './breakers.ts'
 import { domainErrorFromProblem, type Problem } from './problem.ts'
-import { outgoingTraceHeaders } from './trace.ts'
+import { countHop, outgoingTraceHeaders } from './trace.ts'
 
 // Fetch is the fetch signature module clients are built on
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
@@ -34,6 +35,8 @@ export interface RemoteOptions {
   halfOpenAfterMs?: number
   // calls in flight on this link; more wait in a queue (see resilience.socketBudget)
   maxInFlight?: number
+  // chaos: while from -> to is partitioned, calls fail as if the network dropped them
+  faults?: FaultBoard
 }
 
 // UpstreamFailure is a 5xx answer, thrown so the breaker counts it, then handed back
@@ -72,6 +75,9 @@ export function resilientFetch(opts: RemoteOptions): Fetch {
   }
 
   async function attempt(input: string | URL | Request, init: RequestInit | undefined) {
+    if (opts.faults?.isPartitioned(opts.from, opts.to)) {
+      throw new Error(`network partition between ${opts.from} and ${opts.to}`)
+    }
     const headers = new Headers(init?.headers)
     if (opts.serviceToken) headers.set('X-Service-Token', opts.serviceToken)
     for (const [k, v] of Object.entries(outgoingTraceHeaders())) headers.set(k, v)
@@ -79,6 +85,7 @@ export function resilientFetch(opts: RemoteOptions): Fetch {
     // the deadline covers the wait for a slot as well as the call itself
     const signal = AbortSignal.timeout(timeoutMs)
     const res = await inFlight.execute(() => base(input, { ...init, headers, signal }), signal)
+    countHop(bodyBytes(init, headers), res)
     if (res.status >= 500) throw new UpstreamFailure(res)
     return res
   }
@@ -109,6 +116,13 @@ export function resilientFetch(opts: RemoteOptions): Fetch {
 
 // Answer is the part of a Response (or of hc's ClientResponse) that unwrap reads
 type Answer = { ok: boolean; status: number; json(): Promise<any> }
+
+// bodyBytes is the size of a request body: its Content-Length, or the length of a string body
+function bodyBytes(init: RequestInit | undefined, headers: Headers): number {
+  const declared = Number(headers.get('Content-Length'))
+  if (declared) return declared
+  return typeof init?.body === 'string' ? Buffer.byteLength(init.body) : 0
+}
 
 // unwrap reads a module's JSON answer, or rebuilds the DomainError it answered with
 export async function unwrap<T>(res: Answer): Promise<T> {

@@ -7,6 +7,9 @@ export interface Trace {
   traceId: string
   spanId: string
   requestId: string
+  // internal calls made (transitively) to serve this request, and the bytes they moved
+  hops: number
+  bytes: number
 }
 
 const storage = new AsyncLocalStorage<Trace>()
@@ -27,9 +30,14 @@ export function traceContext(): MiddlewareHandler {
       traceId: incoming?.[1] ?? hex(16),
       spanId: hex(8),
       requestId: (c.get('requestId' as never) as string | undefined) ?? hex(8),
+      hops: 0,
+      bytes: 0,
     }
     c.header('traceparent', traceparentOf(trace))
     await storage.run(trace, next)
+    // the cost of this request in internal traffic: 0 and 0 when everything was in-process
+    c.header('X-Hops', String(trace.hops))
+    c.header('X-Internal-Bytes', String(trace.bytes))
   }
 }
 
@@ -41,4 +49,13 @@ export function outgoingTraceHeaders(): Record<string, string> {
   const t = storage.getStore()
   if (!t) return {}
   return { traceparent: traceparentOf(t), 'X-Request-Id': t.requestId }
+}
+
+// countHop adds one internal call (and what the callee reports it spent) to the current request
+export function countHop(requestBytes: number, res: Response): void {
+  const t = storage.getStore()
+  if (!t) return
+  const n = (name: string) => Number(res.headers.get(name) ?? 0) || 0
+  t.hops += 1 + n('X-Hops')
+  t.bytes += requestBytes + n('Content-Length') + n('X-Internal-Bytes')
 }

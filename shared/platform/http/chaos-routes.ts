@@ -1,0 +1,73 @@
+import { Hono, type MiddlewareHandler } from 'hono'
+import { getConnInfo } from 'hono/bun'
+import { z } from 'zod'
+import { forbidden, notFound } from '../../domain/errors.ts'
+import type { FaultBoard } from '../chaos.ts'
+import type { AppEnv } from './env.ts'
+import { valid } from './validate.ts'
+
+const Target = z.string().min(1).max(64)
+
+// ChaosCommands are the bodies of POST /_/chaos/:action, the same on both deployments
+export const ChaosCommands = {
+  latency: z.object({
+    target: Target,
+    ms: z.number().int().min(0).max(60_000),
+    jitter: z.number().int().min(0).max(60_000).default(0),
+  }),
+  errors: z.object({ target: Target, rate: z.number().min(0).max(1) }),
+  heal: z.object({ target: Target.default('all') }),
+  partition: z.object({ from: Target, to: Target }),
+  crash: z.object({ target: Target }),
+} as const
+export type ChaosAction = keyof typeof ChaosCommands
+
+// loopbackOnly refuses callers that are not on this machine
+export function loopbackOnly(): MiddlewareHandler {
+  return async function onlyLoopback(c, next) {
+    let address = ''
+    try {
+      address = getConnInfo(c).remote.address ?? ''
+    } catch {
+      address = ''
+    }
+    if (!/^(127\.|::1$|::ffff:127\.)/.test(address))
+      throw forbidden('control routes are loopback only')
+    await next()
+  }
+}
+
+// applyChaos carries out one validated chaos command on a fault board
+export function applyChaos(board: FaultBoard, action: ChaosAction, body: any): void {
+  switch (action) {
+    case 'latency':
+      return board.latency(body.target, body.ms, body.jitter)
+    case 'errors':
+      return board.errors(body.target, body.rate)
+    case 'heal':
+      return board.heal(body.target)
+    case 'partition':
+      return board.partition(body.from, body.to)
+    case 'crash':
+      return board.crash(body.target)
+  }
+}
+
+// chaosRoutes serve GET /_/chaos and POST /_/chaos/:action over one process's fault board;
+// `known` checks a target name (a module of the monolith, a service of micro)
+export function chaosRoutes(board: FaultBoard, known: (target: string) => boolean) {
+  const app = new Hono<AppEnv>().get('/_/chaos', (c) =>
+    c.json({ ...board.snapshot(), events: board.events.slice(-50) }),
+  )
+  for (const action of Object.keys(ChaosCommands) as ChaosAction[]) {
+    app.post(`/_/chaos/${action}`, valid('json', ChaosCommands[action]), (c) => {
+      const body = c.req.valid('json' as never) as Record<string, string>
+      for (const name of [body.target, body.from, body.to]) {
+        if (name && name !== 'all' && !known(name)) throw notFound(`target ${name}`)
+      }
+      applyChaos(board, action, body)
+      return c.json({ action, ...body, ...board.snapshot() })
+    })
+  }
+  return app
+}

@@ -1,0 +1,58 @@
+import { Hono } from 'hono'
+import { streamSSE } from 'hono/streaming'
+import type { QueueStat } from '../bus/transport.ts'
+import type { Fault } from '../chaos.ts'
+import type { WindowStats } from '../window.ts'
+import type { BreakerView } from './breakers.ts'
+import type { AppEnv } from './env.ts'
+
+// ProcessView is one OS process of the deployment
+export interface ProcessView {
+  name: string
+  replica: number
+  pid: number | null
+  url: string
+  state: 'starting' | 'up' | 'down' | 'stopped'
+  restarts: number
+  rssBytes: number
+}
+
+// FeedEvent is one line of the dashboard's feed: a kill, a breaker transition, a restart…
+export interface FeedEvent {
+  at: string
+  kind: string
+  source: string
+  detail: string
+}
+
+// DashboardSnapshot is what the dashboard shows, pushed once a second over server-sent events
+export interface DashboardSnapshot {
+  deployment: 'monolith' | 'micro'
+  at: string
+  // the targets chaos and the figures are about: services (micro) or modules (monolith)
+  targets: (WindowStats & {
+    state: ProcessView['state'] | 'crash-armed'
+    kind: 'service' | 'module'
+  })[]
+  processes: ProcessView[]
+  breakers: BreakerView[]
+  queues: QueueStat[]
+  faults: { faults: Record<string, Fault>; partitions: string[] }
+  events: FeedEvent[]
+}
+
+// dashboardStream serves GET /_/dashboard/stream: a snapshot now, then one per interval
+export function dashboardStream(snapshot: () => Promise<DashboardSnapshot>, intervalMs = 1000) {
+  return new Hono<AppEnv>().get('/_/dashboard/stream', (c) =>
+    streamSSE(c, async (stream) => {
+      let open = true
+      stream.onAbort(() => {
+        open = false
+      })
+      while (open) {
+        await stream.writeSSE({ event: 'snapshot', data: JSON.stringify(await snapshot()) })
+        await stream.sleep(intervalMs)
+      }
+    }),
+  )
+}
