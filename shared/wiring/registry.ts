@@ -219,23 +219,27 @@ export function moduleWiring(name: string): ModuleWiring {
 }
 
 // buildModules builds the named modules and, lazily, any local neighbour they ask for; a
-// neighbour that remote() answers for comes back as whatever remote() returns (a client)
+// neighbour that remote() answers for comes back as whatever remote() returns (a client), a
+// local one passes through wrap(caller, callee, service) (the monolith's fault injection)
 export function buildModules(
   names: string[],
   base: Omit<Wiring, 'neighbour'>,
   remote: (module: string) => unknown | undefined,
+  wrap: (caller: string, callee: string, service: unknown) => unknown = (_c, _t, s) => s,
 ): Map<string, unknown> {
   const built = new Map<string, unknown>()
-  const wiring: Wiring = {
-    ...base,
-    neighbour<T>(module: string): T {
-      const far = remote(module)
-      if (far !== undefined) return far as T
-      return get(module) as T
-    },
-  }
   function get(name: string): unknown {
-    if (!built.has(name)) built.set(name, moduleWiring(name).build(wiring))
+    if (!built.has(name)) {
+      const wiring: Wiring = {
+        ...base,
+        neighbour<T>(module: string): T {
+          const far = remote(module)
+          if (far !== undefined) return far as T
+          return wrap(name, module, get(module)) as T
+        },
+      }
+      built.set(name, moduleWiring(name).build(wiring))
+    }
     return built.get(name)
   }
   for (const name of names) get(name)
