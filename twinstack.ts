@@ -6,6 +6,7 @@ export {}
 //   monolith-process [--reset]         the same process without the keeper
 //   micro [--reset] [--no-restart]     the supervisor, every service and the gateway on :4000
 //   service <name> [--replica n]       one service of micro/topology.ts (the supervisor runs these)
+//   chaos <action> <target> [args]     break things on the running deployment (chaos --help)
 const [role, ...args] = process.argv.slice(2)
 
 switch (role) {
@@ -32,7 +33,12 @@ switch (role) {
     await runService(name, args.includes('--replica') ? replica : 0)
     break
   }
+  case 'chaos': {
+    const { runChaos } = await import('./scripts/chaos.ts')
+    process.exit(await runChaos(args))
+    break
+  }
   default:
-    console.log('usage: twinstack monolith|micro|service <name> [options]')
+    console.log('usage: twinstack monolith|micro|service <name>|chaos <action> [options]')
     process.exit(role ? 1 : 0)
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { runChaos } from '../scripts/chaos.ts'
 import { apiSuite, CARD_OK } from '../shared/testing/api-suite.ts'
 import { portsFree, type Started, startProcess } from '../shared/testing/process.ts'
 import { eventually } from '../shared/testing/wait.ts'
@@ -169,6 +170,49 @@ describe('Microservices under failure', () => {
       const res = await api(`/api/orders/${id}`, { headers: { Authorization: `Bearer ${user}` } })
       expect(((await res.json()) as any).status).toBe('paid')
     }
+  })
+
+  it('counts the internal hops and bytes a request cost', async () => {
+    const res = await api('/api/products/p-0001')
+    // gateway -> storefront, then storefront -> catalog, pricing, reviews, inventory
+    expect(res.headers.get('x-hops')).toBe('5')
+    expect(Number(res.headers.get('x-internal-bytes'))).toBeGreaterThan(1000)
+  })
+
+  it('injects errors into a service and partitions a link through the chaos CLI', async () => {
+    const chaos = (...args: string[]) => runChaos([...args, `--url=${micro!.url}`], {})
+    expect(await chaos('errors', 'reviews', '1')).toBe(0)
+    expect(((await (await api('/api/products/p-0002')).json()) as any).degraded).toEqual([
+      'reviews',
+    ])
+    expect(await chaos('heal', 'reviews')).toBe(0)
+    expect(await chaos('partition', 'orders', 'payments')).toBe(0)
+    for (let i = 0; i < 6; i++) expect((await checkout('p-0041')).status).toBe(503)
+    const open = await status()
+    expect(open.breakers.find((b: any) => b.from === 'orders' && b.to === 'payments')?.state).toBe(
+      'open',
+    )
+    expect(await chaos('heal', 'all')).toBe(0)
+    await eventually(async () => expect((await checkout('p-0041')).status).toBe(201))
+    expect(await chaos('kill', 'nope')).toBe(1)
+  })
+
+  it('streams dashboard snapshots and exports breaker and queue gauges', async () => {
+    const res = await api('/_/dashboard/stream')
+    const reader = res.body!.getReader()
+    let text = ''
+    while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value)
+    await reader.cancel()
+    const snapshot = JSON.parse(text.split('data: ')[1]!.split('\n')[0]!)
+    expect(snapshot.deployment).toBe('micro')
+    expect(snapshot.targets.map((t: any) => t.target).sort()).toEqual(
+      topology.services.map((s) => s.name).sort(),
+    )
+    expect(snapshot.targets.find((t: any) => t.target === 'storefront').count).toBeGreaterThan(0)
+    expect(snapshot.events.some((e: any) => e.kind === 'killed')).toBe(true)
+    const metrics = await (await api('/_/metrics')).text()
+    expect(metrics).toContain('breaker_state{from="gateway"')
+    expect(metrics).toContain('queue_pending_messages{topic="payments"}')
   })
 
   it('leaves no process behind when the supervisor stops', async () => {

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'bun:test'
+import { parseChaos } from './chaos.ts'
+
+describe('parseChaos', () => {
+  it('maps process actions to the micro control routes', () => {
+    expect(parseChaos(['kill', 'payments'])).toEqual({
+      action: 'kill',
+      method: 'POST',
+      path: '/_/control/kill/payments',
+      microOnly: true,
+    })
+    expect(parseChaos(['restart', 'storefront']).path).toBe('/_/control/restart/storefront')
+  })
+
+  it('maps fault injection to the chaos routes with typed bodies', () => {
+    expect(parseChaos(['latency', 'pricing', '200', '50']).body).toEqual({
+      target: 'pricing',
+      ms: 200,
+      jitter: 50,
+    })
+    expect(parseChaos(['errors', 'reviews', '0.5']).body).toEqual({ target: 'reviews', rate: 0.5 })
+    expect(parseChaos(['partition', 'orders', 'payments']).body).toEqual({
+      from: 'orders',
+      to: 'payments',
+    })
+    expect(parseChaos(['crash', 'payments']).path).toBe('/_/chaos/crash')
+    expect(parseChaos(['heal']).body).toEqual({ target: 'all' })
+  })
+
+  it('refuses missing and out-of-range arguments with the usage', () => {
+    expect(() => parseChaos(['kill'])).toThrow('kill needs a service')
+    expect(() => parseChaos(['errors', 'reviews', '2'])).toThrow('rate must be 0..1')
+    expect(() => parseChaos(['latency', 'pricing', 'soon'])).toThrow('ms must be')
+    expect(() => parseChaos(['explode', 'x'])).toThrow('usage: chaos')
+  })
+})
