@@ -62,6 +62,7 @@ apiSuite('micro gateway', () => micro!.url)
 describe('Microservices under failure', () => {
   let admin = ''
   let user = ''
+  let me = ''
   const api = (path: string, init: RequestInit = {}) => fetch(`${micro!.url}${path}`, init)
   const control = (action: string, service: string) =>
     api(`/_/control/${action}/${service}`, {
@@ -89,6 +90,7 @@ describe('Microservices under failure', () => {
       ).token as string
     admin = await login('admin@twinstack.dev', 'admin-password')
     user = await login('demo9@twinstack.dev', 'demo-password')
+    me = JSON.parse(atob(user.split('.')[1]!)).sub
   })
 
   it('runs every service of the topology as its own process, behind the service token', async () => {
@@ -134,6 +136,15 @@ describe('Microservices under failure', () => {
     const failed = await checkout()
     expect(failed.status).toBe(503)
     expect(failed.headers.get('retry-after')).toBeTruthy()
+    expect(failed.headers.get('x-unavailable-dependency')).toBe('payments')
+    // the outage stays with payments: orders still answers, the gateway's link to it stays closed
+    const mine = await api(`/api/users/${me}/orders`, {
+      headers: { Authorization: `Bearer ${user}` },
+    })
+    expect(mine.status).toBe(200)
+    expect(open.breakers.find((b: any) => b.from === 'gateway' && b.to === 'orders')?.state).toBe(
+      'closed',
+    )
 
     expect((await control('start', 'payments')).status).toBe(200)
     const ok = await eventually(async () => {

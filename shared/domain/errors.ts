@@ -21,6 +21,10 @@ export const statusOf: Record<ErrorKind, number> = {
 
 // DomainError carries a kind (decides the status), a human detail and optional extra members
 export class DomainError extends Error {
+  // for 'unavailable': the dependency that is down, when it is not the thrower itself, so
+  // callers' breakers can tell "this service failed" from "its dependency failed"
+  dependency?: string
+
   constructor(
     readonly kind: ErrorKind,
     message: string,

@@ -31,6 +31,9 @@ export interface Problem {
   [member: string]: unknown
 }
 
+// DEPENDENCY_HEADER names the dependency whose outage a 503 reports (not the answerer's own)
+export const DEPENDENCY_HEADER = 'X-Unavailable-Dependency'
+
 // problemType names a problem kind as a stable URI
 export const problemType = (kind: string) => `https://twinstack.dev/problems/${kind}`
 
@@ -58,6 +61,7 @@ export function problem(
 export function onError(log: (msg: string) => void = console.error) {
   return function problemOnError(err: Error, c: Context): Response {
     if (err instanceof DomainError) {
+      if (err.dependency) c.header(DEPENDENCY_HEADER, err.dependency)
       return problem(c, statusOf[err.kind], err.message, err.extra)
     }
     if (err instanceof HTTPException) {

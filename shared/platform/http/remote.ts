@@ -13,7 +13,7 @@ import { unavailable } from '../../domain/errors.ts'
 import type { FaultBoard } from '../chaos.ts'
 import { resilience } from '../config.ts'
 import type { BreakerBoard } from './breakers.ts'
-import { domainErrorFromProblem, type Problem } from './problem.ts'
+import { DEPENDENCY_HEADER, domainErrorFromProblem, type Problem } from './problem.ts'
 import { countHop, outgoingTraceHeaders } from './trace.ts'
 
 // Fetch is the fetch signature module clients are built on
@@ -86,8 +86,15 @@ export function resilientFetch(opts: RemoteOptions): Fetch {
     const signal = AbortSignal.timeout(timeoutMs)
     const res = await inFlight.execute(() => base(input, { ...init, headers, signal }), signal)
     countHop(bodyBytes(init, headers), res)
-    if (res.status >= 500) throw new UpstreamFailure(res)
+    // a 5xx counts against this link, unless the callee says a dependency of its own is down
+    if (res.status >= 500 && !res.headers.has(DEPENDENCY_HEADER)) throw new UpstreamFailure(res)
     return res
+  }
+
+  const down = (detail: string) => {
+    const e = unavailable(detail)
+    e.dependency = opts.to
+    return e
   }
 
   return async function remoteFetch(input, init) {
@@ -98,18 +105,18 @@ export function resilientFetch(opts: RemoteOptions): Fetch {
     } catch (error) {
       if (error instanceof UpstreamFailure) return error.response
       if (error instanceof BrokenCircuitError) {
-        throw unavailable(`${opts.to} is unavailable (circuit open)`)
+        throw down(`${opts.to} is unavailable (circuit open)`)
       }
       if (error instanceof BulkheadRejectedError) {
-        throw unavailable(`too many calls in flight to ${opts.to}`)
+        throw down(`too many calls in flight to ${opts.to}`)
       }
       if (
         error instanceof TaskCancelledError ||
         (error instanceof DOMException && error.name === 'TimeoutError')
       ) {
-        throw unavailable(`${opts.to} did not answer within ${timeoutMs} ms`)
+        throw down(`${opts.to} did not answer within ${timeoutMs} ms`)
       }
-      throw unavailable(`${opts.to} is unreachable (${(error as Error).message})`)
+      throw down(`${opts.to} is unreachable (${(error as Error).message})`)
     }
   }
 }
@@ -133,7 +140,10 @@ export async function unwrap<T>(res: Answer): Promise<T> {
   } catch {
     body = null
   }
-  throw domainErrorFromProblem(res.status, body)
+  const error = domainErrorFromProblem(res.status, body)
+  const dependency = (res as { headers?: Headers }).headers?.get?.(DEPENDENCY_HEADER)
+  if (dependency) error.dependency = dependency
+  throw error
 }
 
 // unwrapOrNull is unwrap for lookups where 404 means "no such thing"
