@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runChaos } from '../scripts/chaos.ts'
 import { apiSuite, CARD_OK } from '../shared/testing/api-suite.ts'
+import { loginAt } from '../shared/testing/http.ts'
 import { portsFree, type Started, startProcess } from '../shared/testing/process.ts'
 import { eventually } from '../shared/testing/wait.ts'
 import { shifted } from './config.ts'
@@ -78,16 +79,7 @@ describe('Microservices under failure', () => {
     })
 
   beforeAll(async () => {
-    const login = async (email: string, password: string) =>
-      (
-        (await (
-          await api('/api/auth/login', {
-            method: 'POST',
-            headers: json,
-            body: JSON.stringify({ email, password }),
-          })
-        ).json()) as any
-      ).token as string
+    const login = (email: string, password: string) => loginAt(micro!.url, email, password)
     admin = await login('admin@twinstack.dev', 'admin-password')
     user = await login('demo9@twinstack.dev', 'demo-password')
     me = JSON.parse(atob(user.split('.')[1]!)).sub

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runChaos } from '../scripts/chaos.ts'
 import { CARD_OK } from '../shared/testing/api-suite.ts'
+import { loginAt } from '../shared/testing/http.ts'
 import { freePort, type Started, startProcess } from '../shared/testing/process.ts'
 import { eventually } from '../shared/testing/wait.ts'
 
@@ -18,16 +19,7 @@ let admin = ''
 const api = (path: string, init: RequestInit = {}) => fetch(`${url}${path}`, init)
 const chaos = (...args: string[]) => runChaos([...args, `--url=${url}`], {})
 const page = async () => (await (await api('/api/products/p-0001')).json()) as any
-const login = async (email: string, password: string) =>
-  (
-    (await (
-      await api('/api/auth/login', {
-        method: 'POST',
-        headers: json,
-        body: JSON.stringify({ email, password }),
-      })
-    ).json()) as any
-  ).token as string
+const login = (email: string, password: string) => loginAt(url, email, password)
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'twinstack-chaos-'))

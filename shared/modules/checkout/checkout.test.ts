@@ -7,18 +7,12 @@ import type { Orders } from '../../contracts/orders.ts'
 import type { Payments } from '../../contracts/payments.ts'
 import type { Pricing } from '../../contracts/pricing.ts'
 import type { Shipping } from '../../contracts/shipping.ts'
-import {
-  conflict,
-  DomainError,
-  isDomainError,
-  notFound,
-  refused,
-  unavailable,
-} from '../../domain/errors.ts'
+import { conflict, DomainError, notFound, refused, unavailable } from '../../domain/errors.ts'
 import { sqliteOutbox, unsent } from '../../platform/bus/outbox.ts'
 import type { Database } from '../../platform/db/index.ts'
 import type { AppEnv } from '../../platform/http/env.ts'
 import { memoryDatabase, testApp, testTokens, threeWays } from '../../testing/harness.ts'
+import { kindOf } from '../../testing/http.ts'
 import { CatalogService, catalog } from '../catalog/index.ts'
 import { InventoryService, inventory } from '../inventory/index.ts'
 import { OrdersService, orders } from '../orders/index.ts'
@@ -39,17 +33,6 @@ const basket = (card = OK): CheckoutInput => ({
   ],
   card,
 })
-
-// kindOf tells which DomainError a call failed with ('none' when it succeeded)
-async function kindOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'none'
-  } catch (e) {
-    if (isDomainError(e)) return e.kind
-    throw e
-  }
-}
 
 type Step =
   | 'products'

@@ -9,6 +9,7 @@ import { sqliteOutbox, unsent } from '../../platform/bus/outbox.ts'
 import type { Database } from '../../platform/db/index.ts'
 import type { AppEnv } from '../../platform/http/env.ts'
 import { memoryDatabase, testApp, testTokens, threeWays } from '../../testing/harness.ts'
+import { kindOf } from '../../testing/http.ts'
 import { OrdersService, orders, ordersClient, ordersRoutes } from './index.ts'
 
 const eur = (amount: number) => ({ amount, currency: 'EUR' })
@@ -31,17 +32,6 @@ const captured = (orderId: string) => ({
   type: 'PaymentCaptured',
   data: { orderId, paymentId: 'pay-1', amount: eur(9) },
 })
-
-// kindOf tells which DomainError a call failed with ('none' when it succeeded)
-async function kindOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'none'
-  } catch (e) {
-    if (isDomainError(e)) return e.kind
-    throw e
-  }
-}
 
 let database: Database | undefined
 

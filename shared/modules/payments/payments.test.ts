@@ -4,11 +4,11 @@ import { sql } from 'drizzle-orm'
 import type { Hono } from 'hono'
 import { PaymentCapturedData } from '../../contracts/events.ts'
 import type { AuthorizeInput, Payments } from '../../contracts/payments.ts'
-import { isDomainError } from '../../domain/errors.ts'
 import { sqliteOutbox, unsent } from '../../platform/bus/outbox.ts'
 import type { Database } from '../../platform/db/index.ts'
 import type { AppEnv } from '../../platform/http/env.ts'
 import { memoryDatabase, testApp, threeWays } from '../../testing/harness.ts'
+import { kindOf } from '../../testing/http.ts'
 import { PaymentsService, payments, paymentsClient, paymentsRoutes } from './index.ts'
 
 const OK = { number: '4242424242424242', expiry: '12/39', cvc: '123' }
@@ -21,17 +21,6 @@ const authorization = (over: Partial<AuthorizeInput> = {}): AuthorizeInput => ({
   card: OK,
   ...over,
 })
-
-// kindOf tells which DomainError a call failed with ('none' when it succeeded)
-async function kindOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'none'
-  } catch (e) {
-    if (isDomainError(e)) return e.kind
-    throw e
-  }
-}
 
 let database: Database | undefined
 const capturedEvents = () =>

@@ -39,18 +39,14 @@ export function loopbackOnly(): MiddlewareHandler {
 
 // applyChaos carries out one validated chaos command on a fault board
 export function applyChaos(board: FaultBoard, action: ChaosAction, body: any): void {
-  switch (action) {
-    case 'latency':
-      return board.latency(body.target, body.ms, body.jitter)
-    case 'errors':
-      return board.errors(body.target, body.rate)
-    case 'heal':
-      return board.heal(body.target)
-    case 'partition':
-      return board.partition(body.from, body.to)
-    case 'crash':
-      return board.crash(body.target)
+  const commands: Record<ChaosAction, () => void> = {
+    latency: () => board.latency(body.target, body.ms, body.jitter),
+    errors: () => board.errors(body.target, body.rate),
+    heal: () => board.heal(body.target),
+    partition: () => board.partition(body.from, body.to),
+    crash: () => board.crash(body.target),
   }
+  commands[action]()
 }
 
 // chaosRoutes serve GET /_/chaos and POST /_/chaos/:action over one process's fault board;
