@@ -6,6 +6,7 @@ import { createApp } from '../shared/platform/http/app.ts'
 import { requireAdmin } from '../shared/platform/http/auth.ts'
 import { chaosRoutes, loopbackOnly } from '../shared/platform/http/chaos-routes.ts'
 import { type DashboardSnapshot, dashboardStream } from '../shared/platform/http/dashboard.ts'
+import { dashboardPage } from '../shared/platform/http/dashboard-page.ts'
 import { docsRoutes } from '../shared/platform/http/docs.ts'
 import type { AppEnv } from '../shared/platform/http/env.ts'
 import { openApiDocument } from '../shared/platform/http/openapi.ts'
@@ -106,5 +107,6 @@ export function monolithApp(wired: Monolith, opts: { url: string; log?: (m: stri
     }
   }
   app.route('/', dashboardStream(snapshot))
+  app.route('/', dashboardPage())
   return app
 }

@@ -17,6 +17,7 @@ import {
   dashboardStream,
   type FeedEvent,
 } from '../../shared/platform/http/dashboard.ts'
+import { dashboardPage } from '../../shared/platform/http/dashboard-page.ts'
 import { docsRoutes } from '../../shared/platform/http/docs.ts'
 import type { AppEnv } from '../../shared/platform/http/env.ts'
 import { openApiDocument } from '../../shared/platform/http/openapi.ts'
@@ -112,6 +113,7 @@ export function gatewayApp(opts: GatewayOptions): Hono<AppEnv> {
     '/',
     dashboardStream(() => dashboard(opts, board, gatewayEvents)),
   )
+  app.route('/', dashboardPage())
 
   const routed = config.topology.services.filter((s) => s.routes.length > 0)
   const shares = linkShares(routed)

@@ -3,7 +3,6 @@
 // only type imports, no dependencies.
 import type { DashboardSnapshot } from '../http/dashboard.ts'
 
-type Target = DashboardSnapshot['targets'][number]
 type Proc = DashboardSnapshot['processes'][number]
 type Action = 'kill' | 'stop' | 'start' | 'restart' | 'latency' | 'errors' | 'crash' | 'heal'
 
@@ -24,7 +23,8 @@ const esc = (s: unknown) =>
 const fmt = {
   rps: (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2)),
   pct: (n: number) => (n === 0 ? '0 %' : n < 0.001 ? '<0.1 %' : `${(n * 100).toFixed(1)} %`),
-  ms: (n: number | null) => (n === null ? '—' : n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n} ms`),
+  ms: (n: number | null) =>
+    n === null ? '—' : n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n} ms`,
   mb: (n: number) => (n ? `${(n / 1024 / 1024).toFixed(0)} MB` : '—'),
   age: (ms: number | null) => {
     if (ms === null) return '—'
@@ -175,7 +175,8 @@ function renderProcesses(s: DashboardSnapshot): void {
     s.deployment === 'monolith'
       ? `<strong>one process</strong> <span class="muted">· every module in-process · restarts ${procs[0]?.restarts ?? 0} · RSS ${fmt.mb(rss)}</span>`
       : `<strong>${up}/${procs.length} processes up</strong> <span class="muted">· gateway + replicas · RSS ${fmt.mb(rss)}</span>`
-  el('processes').innerHTML = `<div class="proc-head">${head}</div><div class="proc-list">${procs.map(chip).join('')}</div>`
+  el('processes').innerHTML =
+    `<div class="proc-head">${head}</div><div class="proc-list">${procs.map(chip).join('')}</div>`
 }
 
 function renderCards(s: DashboardSnapshot): void {
@@ -206,7 +207,10 @@ function renderCards(s: DashboardSnapshot): void {
     if (s.deployment === 'micro') {
       const upCount = procs.filter((p) => p.state === 'up').length
       field(card, 'replicas').innerHTML = procs
-        .map((p) => `<i class="rep" data-state="${esc(p.state)}" title="replica ${p.replica}: ${esc(p.state)}"></i>`)
+        .map(
+          (p) =>
+            `<i class="rep" data-state="${esc(p.state)}" title="replica ${p.replica}: ${esc(p.state)}"></i>`,
+        )
         .join('')
         .concat(`<span>${upCount}/${procs.length} up</span>`)
       field(card, 'pids').textContent = `pid ${procs.map((p) => p.pid ?? '—').join(' · ')}`
@@ -225,15 +229,16 @@ function renderCards(s: DashboardSnapshot): void {
     if (f?.crash) chips.push('<span class="chip bad">crash armed</span>')
     if (f && (f.latencyMs || f.jitterMs))
       chips.push(`<span class="chip warn">+${f.latencyMs} ms ±${f.jitterMs}</span>`)
-    if (f?.errorRate) chips.push(`<span class="chip warn">${Math.round(f.errorRate * 100)} % errors</span>`)
+    if (f?.errorRate)
+      chips.push(`<span class="chip warn">${Math.round(f.errorRate * 100)} % errors</span>`)
     for (const p of s.faults.partitions) {
       const [from, to] = p.split('->')
       if (from === t.target) chips.push(`<span class="chip warn">✂ → ${esc(to)}</span>`)
       if (to === t.target) chips.push(`<span class="chip warn">✂ ← ${esc(from)}</span>`)
     }
     const html = chips.join('')
-    const box = field(card, 'faults')
-    if (box.innerHTML !== html) box.innerHTML = html
+    const chipBox = field(card, 'faults')
+    if (chipBox.innerHTML !== html) chipBox.innerHTML = html
   }
 }
 
@@ -245,7 +250,7 @@ function buildCard(name: string): HTMLElement {
   card.className = 'card'
   card.dataset.target = name
   const button = (a: Action) =>
-    `<button class="act ${tone(a)}" data-action="${a}" data-target="${esc(name)}" data-needs-auth ${token ? '' : 'disabled'}${CONTROL.includes(a) ? ' data-micro' : ''} title="${hint(a)}">${a}</button>`
+    `<button type="button" class="act ${tone(a)}" data-action="${a}" data-target="${esc(name)}" data-needs-auth ${token ? '' : 'disabled'}${CONTROL.includes(a) ? ' data-micro' : ''} title="${hint(a)}">${a}</button>`
   card.innerHTML = `
     <header>
       <i class="dot"></i>
@@ -294,7 +299,10 @@ const hint = (a: Action) =>
 // sparkline draws requests per second (and, in red, failures) for the last minute as bars
 function sparkline(series: { count: number; errors: number }[]): string {
   const n = 59
-  const pad = Array.from({ length: Math.max(0, n - series.length) }, () => ({ count: 0, errors: 0 }))
+  const pad = Array.from({ length: Math.max(0, n - series.length) }, () => ({
+    count: 0,
+    errors: 0,
+  }))
   const data = [...pad, ...series].slice(-n)
   const max = Math.max(1, ...data.map((d) => d.count))
   const h = 26
@@ -320,7 +328,8 @@ function renderChaos(s: DashboardSnapshot): void {
       const keep = select.value
       select.innerHTML = names.map((n) => `<option>${esc(n)}</option>`).join('')
       if (names.includes(keep)) select.value = keep
-      else if (id === 'partition-from') select.value = names.includes('orders') ? 'orders' : names[0]!
+      else if (id === 'partition-from')
+        select.value = names.includes('orders') ? 'orders' : names[0]!
       else select.value = names.includes('payments') ? 'payments' : (names[1] ?? '')
     }
   }
@@ -330,9 +339,12 @@ function renderChaos(s: DashboardSnapshot): void {
     if (f.latencyMs || f.jitterMs)
       parts.push(`<span class="chip warn">${esc(target)}: +${f.latencyMs} ms ±${f.jitterMs}</span>`)
     if (f.errorRate)
-      parts.push(`<span class="chip warn">${esc(target)}: ${Math.round(f.errorRate * 100)} % errors</span>`)
+      parts.push(
+        `<span class="chip warn">${esc(target)}: ${Math.round(f.errorRate * 100)} % errors</span>`,
+      )
   }
-  for (const p of s.faults.partitions) parts.push(`<span class="chip warn">✂ ${esc(p.replace('->', ' → '))}</span>`)
+  for (const p of s.faults.partitions)
+    parts.push(`<span class="chip warn">✂ ${esc(p.replace('->', ' → '))}</span>`)
   const html = parts.length ? parts.join('') : '<span class="muted small">no faults in force</span>'
   if (el('faults').innerHTML !== html) el('faults').innerHTML = html
 }
@@ -341,7 +353,8 @@ function renderBreakers(s: DashboardSnapshot): void {
   const open = s.breakers.filter((b) => b.state !== 'closed').length
   el('breaker-count').textContent = `${s.breakers.length} links · ${open} open`
   // open ones first, then by link
-  const rank = (st: string) => (st === 'open' ? 0 : st === 'half-open' ? 1 : st === 'isolated' ? 2 : 3)
+  const rank = (st: string) =>
+    st === 'open' ? 0 : st === 'half-open' ? 1 : st === 'isolated' ? 2 : 3
   const rows = [...s.breakers].sort(
     (a, b) => rank(a.state) - rank(b.state) || `${a.from}${a.to}`.localeCompare(`${b.from}${b.to}`),
   )
@@ -410,9 +423,15 @@ function setAuth(next: string, email = ''): void {
   for (const id of ['email', 'password', 'sign-in']) el(id).hidden = signedIn
   el('sign-out').hidden = !signedIn
   el('whoami').hidden = !signedIn
-  el('whoami').textContent = signedIn ? `signed in as ${sessionStorage.getItem(EMAIL_KEY) ?? 'admin'}` : ''
-  el('chaos-hint').textContent = signedIn ? 'applies to the buttons on every card' : 'sign in to enable'
-  for (const b of document.querySelectorAll<HTMLButtonElement>('[data-needs-auth]')) b.disabled = !signedIn
+  el('whoami').textContent = signedIn
+    ? `signed in as ${sessionStorage.getItem(EMAIL_KEY) ?? 'admin'}`
+    : ''
+  el('chaos-hint').textContent = signedIn
+    ? 'applies to the buttons on every card'
+    : 'sign in to enable'
+  document.querySelectorAll<HTMLButtonElement>('[data-needs-auth]').forEach((b) => {
+    b.disabled = !signedIn
+  })
 }
 
 el('login').addEventListener('submit', async (e) => {
