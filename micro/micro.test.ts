@@ -5,35 +5,10 @@ import { join } from 'node:path'
 import { runChaos } from '../scripts/chaos.ts'
 import { apiSuite, CARD_OK } from '../shared/testing/api-suite.ts'
 import { loginAt } from '../shared/testing/http.ts'
-import { portsFree, type Started, startProcess } from '../shared/testing/process.ts'
+import type { Started } from '../shared/testing/process.ts'
 import { eventually } from '../shared/testing/wait.ts'
-import { shifted } from './config.ts'
-import { replicaUrls, topology } from './topology.ts'
-
-const entry = join(import.meta.dir, '..', 'twinstack.ts')
-
-// freeBase finds a gateway port whose whole shifted topology is free on loopback
-function freeBase(): number {
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 2000) * 10
-    const t = shifted(topology, base)
-    const ports = [
-      base,
-      ...t.services.flatMap((s) => replicaUrls(s).map((u) => Number(u.split(':')[2]))),
-    ]
-    if (portsFree(ports)) return base
-  }
-}
-
-// startMicro runs `bun twinstack.ts micro` (supervisor + every service + gateway) on free ports
-export async function startMicro(dataDir: string, args: string[] = []): Promise<Started> {
-  const base = freeBase()
-  return startProcess([process.execPath, entry, 'micro', '--quiet', ...args], {
-    env: { TWINSTACK_DATA: dataDir, TWINSTACK_PORT_BASE: String(base), HOST: '127.0.0.1' },
-    url: `http://127.0.0.1:${base}`,
-    waitMs: 60_000,
-  })
-}
+import { startMicro } from './testing.ts'
+import { topology } from './topology.ts'
 
 const json = { 'Content-Type': 'application/json' }
 const pidsOf = (status: any) =>
