@@ -24,7 +24,13 @@ const fmt = {
   rps: (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2)),
   pct: (n: number) => (n === 0 ? '0 %' : n < 0.001 ? '<0.1 %' : `${(n * 100).toFixed(1)} %`),
   ms: (n: number | null) =>
-    n === null ? '—' : n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n} ms`,
+    n === null
+      ? '—'
+      : n >= 1000
+        ? `${(n / 1000).toFixed(2)} s`
+        : n >= 10
+          ? `${Math.round(n)} ms`
+          : `${n.toFixed(1)} ms`,
   mb: (n: number) => (n ? `${(n / 1024 / 1024).toFixed(0)} MB` : '—'),
   age: (ms: number | null) => {
     if (ms === null) return '—'
@@ -92,6 +98,8 @@ function setConnection(state: 'live' | 'connecting' | 'down', text: string): voi
 
 function unreachable(why: string): void {
   const first = reachable || !last
+  if (reachable)
+    document.body.dataset.outages = String(Number(document.body.dataset.outages ?? 0) + 1)
   reachable = false
   document.body.classList.add('unreachable')
   el('banner').hidden = false
@@ -99,8 +107,16 @@ function unreachable(why: string): void {
   setConnection('down', 'unreachable')
   for (const card of cards.values()) {
     card.dataset.state = 'down'
-    field(card, 'state').textContent = 'unreachable'
+    field(card, 'state').textContent = 'down'
   }
+  const up = document.querySelector<HTMLElement>('[data-tile="up"]')
+  if (up && last) {
+    up.dataset.tone = 'bad'
+    up.querySelector('.value')!.innerHTML = `0<small>/${last.targets.length}</small>`
+  }
+  document.querySelectorAll<HTMLElement>('.proc').forEach((p) => {
+    p.dataset.state = 'down'
+  })
   if (first && last) feedNote(`stream lost: ${why.toLowerCase()}`)
 }
 
