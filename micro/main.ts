@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { routePath } from 'hono/route'
 import { sqliteQueue } from '../shared/platform/bus/sqlite-queue.ts'
 import { jwtIssuer } from '../shared/platform/http/auth.ts'
+import { endDashboardStreams } from '../shared/platform/http/dashboard.ts'
 import { selfCommand } from '../shared/platform/self.ts'
 import { Telemetry } from '../shared/platform/telemetry.ts'
 import { microConfig } from './config.ts'
@@ -34,6 +35,7 @@ export async function runMicro(argv: string[]): Promise<void> {
     if (stopping) return
     stopping = true
     log(`${why}: stopping every service`)
+    endDashboardStreams()
     await server?.stop(false)
     await supervisor.stopAll()
     await queue.close()

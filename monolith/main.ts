@@ -1,5 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { endDashboardStreams } from '../shared/platform/http/dashboard.ts'
 import { monolithApp } from './app.ts'
 import { monolithConfig } from './config.ts'
 import { wireMonolith } from './wire.ts'
@@ -36,6 +37,7 @@ export async function runMonolith(argv = process.argv.slice(2)): Promise<void> {
     stopping = true
     console.log(`${signal}: draining requests and closing the database`)
     // stop accepting, let in-flight requests finish, then flush the outbox and close the db
+    endDashboardStreams()
     await server.stop(false)
     if (!config.relayPaused) await wired.relay.drain().catch(() => {})
     await wired.close()

@@ -41,17 +41,37 @@ export interface DashboardSnapshot {
   events: FeedEvent[]
 }
 
+// streams are the open dashboard streams, each with the function that ends it
+const streams = new Set<() => void>()
+
+// endDashboardStreams ends every open dashboard stream: a graceful stop waits for in-flight
+// requests, and a stream left open would never let it finish
+export function endDashboardStreams(): void {
+  for (const end of [...streams]) end()
+}
+
 // dashboardStream serves GET /_/dashboard/stream: a snapshot now, then one per interval
 export function dashboardStream(snapshot: () => Promise<DashboardSnapshot>, intervalMs = 1000) {
   return new Hono<AppEnv>().get('/_/dashboard/stream', (c) =>
     streamSSE(c, async (stream) => {
       let open = true
-      stream.onAbort(() => {
+      let wake = () => {}
+      const end = () => {
         open = false
-      })
-      while (open) {
-        await stream.writeSSE({ event: 'snapshot', data: JSON.stringify(await snapshot()) })
-        await stream.sleep(intervalMs)
+        wake()
+      }
+      streams.add(end)
+      stream.onAbort(end)
+      try {
+        while (open) {
+          await stream.writeSSE({ event: 'snapshot', data: JSON.stringify(await snapshot()) })
+          await new Promise<void>((resolve) => {
+            wake = resolve
+            setTimeout(resolve, intervalMs)
+          })
+        }
+      } finally {
+        streams.delete(end)
       }
     }),
   )
