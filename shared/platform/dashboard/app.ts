@@ -378,7 +378,7 @@ function renderBreakers(s: DashboardSnapshot): void {
     ? rows
         .map(
           (b) =>
-            `<tr data-breaker="${esc(b.from)}->${esc(b.to)}" data-state="${esc(b.state)}"><td>${esc(b.from)} <span class="muted">→</span> ${esc(b.to)}</td><td><span class="badge" data-state="${esc(b.state)}">${esc(b.state)}</span></td><td class="num">${b.failures}</td><td class="muted" title="${esc(b.changedAt ?? '')}">${fmt.ago(b.changedAt)}</td></tr>`,
+            `<tr data-breaker="${esc(b.from)}->${esc(b.to)}" data-state="${esc(b.state)}"${b.changedAt ? '' : ' class="idle"'}><td>${esc(b.from)} <span class="muted">→</span> ${esc(b.to)}</td><td><span class="badge" data-state="${esc(b.state)}">${esc(b.state)}</span></td><td class="num">${b.failures}</td><td class="muted" title="${esc(b.changedAt ?? '')}">${fmt.ago(b.changedAt)}</td></tr>`,
         )
         .join('')
     : `<tr><td colspan="4" class="muted empty">${s.deployment === 'monolith' ? 'in-process calls: no network, no breakers' : 'no calls made yet'}</td></tr>`
@@ -403,14 +403,13 @@ function feedNote(detail: string): void {
   if (last) renderEvents(last)
 }
 
-const eventTone = (kind: string) =>
-  /kill|exit|open|crash|dead|lost|down/.test(kind)
-    ? 'bad'
-    : /half|chaos|restart|stop|latency|error|partition/.test(kind)
-      ? 'warn'
-      : /closed|healthy|started|heal|up/.test(kind)
-        ? 'good'
-        : 'neutral'
+const eventTone = (e: { kind: string; detail: string }) => {
+  const k = e.kind === 'dashboard' ? e.detail : e.kind
+  if (/breaker (open|isolated)|kill|exit|crash|dead|lost|down/.test(k)) return 'bad'
+  if (/half-open|restart|stop|latency|errors|partition/.test(k)) return 'warn'
+  if (/closed|healthy|started|heal|back/.test(k)) return 'good'
+  return 'neutral'
+}
 
 function renderEvents(s: DashboardSnapshot): void {
   const all = [...s.events, ...notes].sort((a, b) => b.at.localeCompare(a.at)).slice(0, 60)
@@ -418,7 +417,7 @@ function renderEvents(s: DashboardSnapshot): void {
     ? all
         .map(
           (e) =>
-            `<li data-tone="${eventTone(`${e.kind} ${e.detail}`)}"><time>${fmt.time(e.at)}</time><span class="kind">${esc(e.kind)}</span><span class="src">${esc(e.source)}</span><span class="detail muted">${esc(e.detail)}</span></li>`,
+            `<li data-tone="${eventTone(e)}"><time>${fmt.time(e.at)}</time><span class="kind">${esc(e.kind)}</span><span class="src">${esc(e.source)}</span><span class="detail muted">${esc(e.detail)}</span></li>`,
         )
         .join('')
     : '<li class="muted empty">nothing happened yet — try a button</li>'
