@@ -41,7 +41,7 @@ const driveUntil = (selector: string, waitMs = 30_000) =>
     await page.waitForSelector(selector, { timeout: 1000 })
   }, waitMs)
 
-describe.skipIf(!hasChromium())('Dashboard on the microservices (headless Chromium)', () => {
+describe.skipIf(!hasChromium() && !process.env.CI)('Dashboard on the microservices (headless Chromium)', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'twinstack-dashboard-'))
     micro = await startMicro(dataDir, ['--no-restart'])
