@@ -41,60 +41,66 @@ const driveUntil = (selector: string, waitMs = 30_000) =>
     await page.waitForSelector(selector, { timeout: 1000 })
   }, waitMs)
 
-describe.skipIf(!hasChromium() && !process.env.CI)('Dashboard on the microservices (headless Chromium)', () => {
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'twinstack-dashboard-'))
-    micro = await startMicro(dataDir, ['--no-restart'])
-    user = await loginAt(micro.url, 'demo12@twinstack.dev', 'demo-password')
-    browser = await launchBrowser()
-    page = await browser.context.newPage()
-  }, 120_000)
-  afterAll(async () => {
-    await browser?.close()
-    await micro?.stop()
-    rmSync(dataDir, { recursive: true, force: true })
-  })
-
-  it('shows every service up, live, with no CDN in sight', async () => {
-    const outside: string[] = []
-    page.on('request', (r) => {
-      if (!r.url().startsWith(micro!.url)) outside.push(r.url())
+describe.skipIf(!hasChromium() && !process.env.CI)(
+  'Dashboard on the microservices (headless Chromium)',
+  () => {
+    beforeAll(async () => {
+      dataDir = mkdtempSync(join(tmpdir(), 'twinstack-dashboard-'))
+      micro = await startMicro(dataDir, ['--no-restart'])
+      user = await loginAt(micro.url, 'demo12@twinstack.dev', 'demo-password')
+      browser = await launchBrowser()
+      page = await browser.context.newPage()
+    }, 120_000)
+    afterAll(async () => {
+      await browser?.close()
+      await micro?.stop()
+      rmSync(dataDir, { recursive: true, force: true })
     })
-    await page.goto(`${micro!.url}/_/dashboard`)
-    await page.waitForSelector('#connection[data-state="live"]', { timeout: 15_000 })
-    await page.waitForSelector(card('payments', 'up'), { timeout: 15_000 })
-    expect(await page.locator('.card').count()).toBe(topology.services.length)
-    expect(await page.textContent('#deployment')).toBe('microservices')
-    // control buttons wait for a sign-in
-    expect(await page.isDisabled('button[data-action="kill"][data-target="payments"]')).toBe(true)
-    expect(outside).toEqual([])
-  })
 
-  it('kills payments with its button: payments down, orders -> payments open', async () => {
-    await page.click('#sign-in')
-    await page.waitForSelector('button[data-action="kill"][data-target="payments"]:enabled', {
-      timeout: 10_000,
+    it('shows every service up, live, with no CDN in sight', async () => {
+      const outside: string[] = []
+      page.on('request', (r) => {
+        if (!r.url().startsWith(micro!.url)) outside.push(r.url())
+      })
+      await page.goto(`${micro!.url}/_/dashboard`)
+      await page.waitForSelector('#connection[data-state="live"]', { timeout: 15_000 })
+      await page.waitForSelector(card('payments', 'up'), { timeout: 15_000 })
+      expect(await page.locator('.card').count()).toBe(topology.services.length)
+      expect(await page.textContent('#deployment')).toBe('microservices')
+      // control buttons wait for a sign-in
+      expect(await page.isDisabled('button[data-action="kill"][data-target="payments"]')).toBe(true)
+      expect(outside).toEqual([])
     })
-    expect(await checkout()).toBe(201)
-    await page.click('button[data-action="kill"][data-target="payments"]')
-    await page.waitForSelector(card('payments', 'down'), { timeout: 15_000 })
-    await driveUntil(breaker('orders->payments', 'open'))
-    // the rest stands: the product page's services are still up
-    expect(await page.locator(card('storefront', 'up')).count()).toBe(1)
-    expect(await page.locator(card('payments', 'down')).count()).toBe(1)
-    await page.waitForSelector('#events li[data-tone="bad"]', { timeout: 5000 })
-    await page.screenshot({
-      path: screenshotPath('dashboard-micro-payments-down.png'),
-      fullPage: true,
-    })
-  }, 60_000)
 
-  it('starts payments with its button: payments up, the breaker closes again', async () => {
-    await page.click('button[data-action="start"][data-target="payments"]')
-    await page.waitForSelector(card('payments', 'up'), { timeout: 30_000 })
-    await driveUntil(breaker('orders->payments', 'closed'))
-    expect(await checkout()).toBe(201)
-    expect(await page.locator('.card[data-state="down"]').count()).toBe(0)
-    await page.screenshot({ path: screenshotPath('dashboard-micro-recovered.png'), fullPage: true })
-  }, 60_000)
-})
+    it('kills payments with its button: payments down, orders -> payments open', async () => {
+      await page.click('#sign-in')
+      await page.waitForSelector('button[data-action="kill"][data-target="payments"]:enabled', {
+        timeout: 10_000,
+      })
+      expect(await checkout()).toBe(201)
+      await page.click('button[data-action="kill"][data-target="payments"]')
+      await page.waitForSelector(card('payments', 'down'), { timeout: 15_000 })
+      await driveUntil(breaker('orders->payments', 'open'))
+      // the rest stands: the product page's services are still up
+      expect(await page.locator(card('storefront', 'up')).count()).toBe(1)
+      expect(await page.locator(card('payments', 'down')).count()).toBe(1)
+      await page.waitForSelector('#events li[data-tone="bad"]', { timeout: 5000 })
+      await page.screenshot({
+        path: screenshotPath('dashboard-micro-payments-down.png'),
+        fullPage: true,
+      })
+    }, 60_000)
+
+    it('starts payments with its button: payments up, the breaker closes again', async () => {
+      await page.click('button[data-action="start"][data-target="payments"]')
+      await page.waitForSelector(card('payments', 'up'), { timeout: 30_000 })
+      await driveUntil(breaker('orders->payments', 'closed'))
+      expect(await checkout()).toBe(201)
+      expect(await page.locator('.card[data-state="down"]').count()).toBe(0)
+      await page.screenshot({
+        path: screenshotPath('dashboard-micro-recovered.png'),
+        fullPage: true,
+      })
+    }, 60_000)
+  },
+)

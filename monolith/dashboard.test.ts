@@ -22,71 +22,74 @@ let keeper: Started | undefined
 let browser: Browser | undefined
 let page: Page
 
-describe.skipIf(!hasChromium() && !process.env.CI)('Dashboard on the monolith (headless Chromium)', () => {
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'twinstack-dashboard-mono-'))
-    const port = freePort()
-    url = `http://127.0.0.1:${port}`
-    keeper = await startProcess([process.execPath, entry, 'monolith'], {
-      env: { TWINSTACK_DATA: dir, PORT: String(port), HOST: '127.0.0.1' },
-      url,
+describe.skipIf(!hasChromium() && !process.env.CI)(
+  'Dashboard on the monolith (headless Chromium)',
+  () => {
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'twinstack-dashboard-mono-'))
+      const port = freePort()
+      url = `http://127.0.0.1:${port}`
+      keeper = await startProcess([process.execPath, entry, 'monolith'], {
+        env: { TWINSTACK_DATA: dir, PORT: String(port), HOST: '127.0.0.1' },
+        url,
+      })
+      browser = await launchBrowser()
+      page = await browser.context.newPage()
+    }, 60_000)
+    afterAll(async () => {
+      await browser?.close()
+      await keeper?.stop()
+      rmSync(dir, { recursive: true, force: true })
     })
-    browser = await launchBrowser()
-    page = await browser.context.newPage()
-  }, 60_000)
-  afterAll(async () => {
-    await browser?.close()
-    await keeper?.stop()
-    rmSync(dir, { recursive: true, force: true })
-  })
 
-  it('loads and shows the modules of one process, without process buttons', async () => {
-    await page.goto(`${url}/_/dashboard`)
-    await page.waitForSelector('#connection[data-state="live"]', { timeout: 15_000 })
-    await page.waitForSelector('.card[data-target="payments"][data-state="up"]', {
-      timeout: 15_000,
+    it('loads and shows the modules of one process, without process buttons', async () => {
+      await page.goto(`${url}/_/dashboard`)
+      await page.waitForSelector('#connection[data-state="live"]', { timeout: 15_000 })
+      await page.waitForSelector('.card[data-target="payments"][data-state="up"]', {
+        timeout: 15_000,
+      })
+      expect(await page.textContent('#deployment')).toBe('monolith')
+      expect(await page.textContent('#topology-title')).toBe('Modules')
+      for (const m of ['storefront', 'catalog', 'checkout', 'orders', 'payments', 'credit-check'])
+        expect(await page.locator(`.card[data-target="${m}"]`).count()).toBe(1)
+      expect(await page.isVisible('button[data-action="kill"][data-target="payments"]')).toBe(false)
+      expect(await page.isVisible('button[data-action="crash"][data-target="payments"]')).toBe(true)
     })
-    expect(await page.textContent('#deployment')).toBe('monolith')
-    expect(await page.textContent('#topology-title')).toBe('Modules')
-    for (const m of ['storefront', 'catalog', 'checkout', 'orders', 'payments', 'credit-check'])
-      expect(await page.locator(`.card[data-target="${m}"]`).count()).toBe(1)
-    expect(await page.isVisible('button[data-action="kill"][data-target="payments"]')).toBe(false)
-    expect(await page.isVisible('button[data-action="crash"][data-target="payments"]')).toBe(true)
-  })
 
-  it('arms a crash with its button; the next checkout takes everything down until restart', async () => {
-    await page.click('#sign-in')
-    await page.click('button[data-action="crash"][data-target="payments"]:enabled')
-    await page.waitForSelector('.card[data-target="payments"][data-state="crash-armed"]', {
-      timeout: 10_000,
-    })
-    const user = await loginAt(url, 'demo13@twinstack.dev', 'demo-password')
-    const crashed = await fetch(`${url}/api/checkout`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${user}` },
-      body: JSON.stringify({ items: [{ productId: 'p-0021', quantity: 1 }], card: CARD_OK }),
-    }).catch((e: Error) => e)
-    expect(crashed).toBeInstanceOf(Error)
-    // the page saw the stream drop, then came back by itself once the keeper restarted the process
-    await page.waitForSelector('body[data-outages]', { state: 'attached', timeout: 15_000 })
-    await page.waitForSelector('#connection[data-state="live"]', { timeout: 20_000 })
-    await page.waitForSelector('.card[data-target="payments"][data-state="up"]', {
-      timeout: 10_000,
-    })
-    await page.waitForSelector('#events li:has-text("restarted")', { timeout: 10_000 })
-    await page.screenshot({ path: screenshotPath('dashboard-monolith.png'), fullPage: true })
-  }, 60_000)
+    it('arms a crash with its button; the next checkout takes everything down until restart', async () => {
+      await page.click('#sign-in')
+      await page.click('button[data-action="crash"][data-target="payments"]:enabled')
+      await page.waitForSelector('.card[data-target="payments"][data-state="crash-armed"]', {
+        timeout: 10_000,
+      })
+      const user = await loginAt(url, 'demo13@twinstack.dev', 'demo-password')
+      const crashed = await fetch(`${url}/api/checkout`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${user}` },
+        body: JSON.stringify({ items: [{ productId: 'p-0021', quantity: 1 }], card: CARD_OK }),
+      }).catch((e: Error) => e)
+      expect(crashed).toBeInstanceOf(Error)
+      // the page saw the stream drop, then came back by itself once the keeper restarted the process
+      await page.waitForSelector('body[data-outages]', { state: 'attached', timeout: 15_000 })
+      await page.waitForSelector('#connection[data-state="live"]', { timeout: 20_000 })
+      await page.waitForSelector('.card[data-target="payments"][data-state="up"]', {
+        timeout: 10_000,
+      })
+      await page.waitForSelector('#events li:has-text("restarted")', { timeout: 10_000 })
+      await page.screenshot({ path: screenshotPath('dashboard-monolith.png'), fullPage: true })
+    }, 60_000)
 
-  it('says so when the deployment is gone', async () => {
-    await keeper?.stop()
-    await page.waitForSelector('#banner', { state: 'visible', timeout: 15_000 })
-    await page.waitForSelector('.card[data-target="payments"][data-state="down"]', {
-      timeout: 5000,
-    })
-    expect(await page.getAttribute('#connection', 'data-state')).toBe('down')
-    await page.screenshot({
-      path: screenshotPath('dashboard-monolith-unreachable.png'),
-      fullPage: true,
-    })
-  }, 30_000)
-})
+    it('says so when the deployment is gone', async () => {
+      await keeper?.stop()
+      await page.waitForSelector('#banner', { state: 'visible', timeout: 15_000 })
+      await page.waitForSelector('.card[data-target="payments"][data-state="down"]', {
+        timeout: 5000,
+      })
+      expect(await page.getAttribute('#connection', 'data-state')).toBe('down')
+      await page.screenshot({
+        path: screenshotPath('dashboard-monolith-unreachable.png'),
+        fullPage: true,
+      })
+    }, 30_000)
+  },
+)
