@@ -1,0 +1,243 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Subprocess } from 'bun'
+import { shifted, withReplicas } from '../micro/config.ts'
+import { replicaUrls, topology } from '../micro/topology.ts'
+import { portsFree } from '../shared/testing/process.ts'
+import { processTree } from './procfs.ts'
+
+const ROOT = join(import.meta.dir, '..')
+const ENTRY = join(ROOT, 'twinstack.ts')
+const BUN = process.execPath
+
+// Running is one process tree the bench started (a deployment, a reference server), reachable
+// at url, always stopped by its pids
+export interface Running {
+  label: string
+  url: string
+  proc: Subprocess
+  // ms from spawn to healthy
+  startMs: number
+  output(): string
+  stop(): Promise<void>
+  kill(): Promise<void>
+}
+
+const running = new Set<Running>()
+
+// ownRoots lists the root pids of every process tree the bench has running
+export const ownRoots = () => [...running].map((r) => r.proc.pid)
+
+// stopEverything stops every process tree the bench started (also on Ctrl-C)
+export async function stopEverything(): Promise<void> {
+  await Promise.all([...running].map((r) => r.stop()))
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+const signal = (pid: number, sig: NodeJS.Signals) => {
+  try {
+    process.kill(pid, sig)
+  } catch {
+    // already gone
+  }
+}
+
+// spawnHealthy starts a command and waits until url/_/health (or `ready`) answers 200
+export async function spawnHealthy(
+  label: string,
+  cmd: string[],
+  opts: {
+    env: Record<string, string>
+    url: string
+    waitMs?: number
+    ready?: (url: string, output: string) => Promise<boolean>
+  },
+): Promise<Running> {
+  let out = ''
+  const t0 = performance.now()
+  const proc = Bun.spawn(cmd, {
+    cwd: ROOT,
+    env: { ...process.env, ...opts.env },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  const collect = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder()
+    const reader = stream.getReader()
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return
+      out += decoder.decode(value)
+      // keep the tail only: a long run must not grow without bound
+      if (out.length > 200_000) out = out.slice(-100_000)
+    }
+  }
+  void collect(proc.stdout as ReadableStream<Uint8Array>).catch(() => {})
+  void collect(proc.stderr as ReadableStream<Uint8Array>).catch(() => {})
+  let tree: number[] = [proc.pid]
+  const r: Running = {
+    label,
+    url: opts.url,
+    proc,
+    startMs: 0,
+    output: () => out,
+    async stop() {
+      // remember the whole tree first: children left behind are killed by pid afterwards
+      if (alive(proc.pid)) tree = processTree(proc.pid)
+      signal(proc.pid, 'SIGTERM')
+      const done = await Promise.race([
+        proc.exited.then(() => true),
+        Bun.sleep(8000).then(() => false),
+      ])
+      if (!done) signal(proc.pid, 'SIGKILL')
+      await proc.exited
+      await Bun.sleep(50)
+      for (const pid of tree) if (pid !== proc.pid && alive(pid)) signal(pid, 'SIGKILL')
+      running.delete(r)
+    },
+    async kill() {
+      if (alive(proc.pid)) tree = processTree(proc.pid)
+      for (const pid of tree) signal(pid, 'SIGKILL')
+      await proc.exited
+      running.delete(r)
+    },
+  }
+  running.add(r)
+  const ready = opts.ready ?? (async (url) => (await fetch(`${url}/_/health`)).ok)
+  const deadline = Date.now() + (opts.waitMs ?? 60_000)
+  for (;;) {
+    if (proc.exitCode !== null || proc.signalCode) {
+      running.delete(r)
+      throw new Error(`${label} exited early (${proc.signalCode ?? proc.exitCode}):\n${out}`)
+    }
+    try {
+      if (await ready(opts.url, out)) break
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await r.kill()
+      throw new Error(`${label} did not become healthy:\n${out.slice(-4000)}`)
+    }
+    await Bun.sleep(20)
+  }
+  r.startMs = performance.now() - t0
+  return r
+}
+
+// freePortBlock finds a loopback port whose shifted micro topology (with room for replicas) is
+// free, far from the ports tests pick
+export function freePortBlock(): number {
+  for (let attempt = 0; attempt < 500; attempt++) {
+    const base = 30_000 + Math.floor(Math.random() * 3000) * 10
+    const t = withReplicas(
+      shifted(topology, base),
+      topology.services.map((s) => `${s.name}=3`).join(','),
+    )
+    const ports = [
+      base,
+      ...t.services.flatMap((s) => replicaUrls(s).map((u) => Number(u.split(':')[2]))),
+    ]
+    if (ports.every((p) => p < 65_000) && portsFree(ports)) return base
+  }
+  throw new Error('no free block of loopback ports')
+}
+
+// MonolithStart chooses how the monolith runs
+export interface MonolithStart {
+  dataDir: string
+  port: number
+  reset?: boolean
+  // under the keeper (`twinstack.ts monolith`), which restarts it after a crash unless noRestart
+  keeper?: boolean
+  noRestart?: boolean
+  // bind with SO_REUSEPORT so a second process can share the port (scaling, rolling restarts)
+  reusePort?: boolean
+  label?: string
+}
+
+// startMonolith starts the monolith and waits until it is healthy
+export function startMonolith(o: MonolithStart): Promise<Running> {
+  mkdirSync(o.dataDir, { recursive: true })
+  const args = [...(o.reset ? ['--reset'] : []), ...(o.noRestart ? ['--no-restart'] : [])]
+  const cmd = o.keeper
+    ? [BUN, ENTRY, 'monolith', ...args]
+    : o.reusePort
+      ? [BUN, join(import.meta.dir, 'targets', 'monolith-reuseport.ts'), ...args]
+      : [BUN, join(ROOT, 'monolith', 'main.ts'), ...args]
+  const url = `http://127.0.0.1:${o.port}`
+  return spawnHealthy(o.label ?? 'monolith', cmd, {
+    env: { TWINSTACK_DATA: o.dataDir, PORT: String(o.port), HOST: '127.0.0.1' },
+    url,
+    // with reusePort a sibling on the same port may answer the health check: this process is
+    // up once it says it listens
+    ...(o.reusePort
+      ? { ready: async (_u: string, out: string) => out.includes('listening on') }
+      : {}),
+  })
+}
+
+// MicroStart chooses how the microservices run
+export interface MicroStart {
+  dataDir: string
+  base: number
+  reset?: boolean
+  noRestart?: boolean
+  // replica counts, e.g. "storefront=1"
+  replicas?: string
+  label?: string
+}
+
+// allHealthy asks the gateway whether every replica of the topology is healthy
+export async function allHealthy(url: string): Promise<boolean> {
+  const res = await fetch(`${url}/_/status`, { signal: AbortSignal.timeout(2000) })
+  if (!res.ok) return false
+  const s = (await res.json()) as { services: { healthy: boolean }[] }
+  return s.services.length > 1 && s.services.every((x) => x.healthy)
+}
+
+// startMicro starts supervisor, services and gateway and waits until every replica is healthy
+export function startMicro(o: MicroStart): Promise<Running> {
+  mkdirSync(o.dataDir, { recursive: true })
+  const args = [
+    '--quiet',
+    ...(o.reset ? ['--reset'] : []),
+    ...(o.noRestart ? ['--no-restart'] : []),
+  ]
+  const url = `http://127.0.0.1:${o.base}`
+  return spawnHealthy(o.label ?? 'micro', [BUN, ENTRY, 'micro', ...args], {
+    env: {
+      TWINSTACK_DATA: o.dataDir,
+      TWINSTACK_PORT_BASE: String(o.base),
+      TWINSTACK_RATE_LIMIT: '0',
+      HOST: '127.0.0.1',
+      ...(o.replicas ? { TWINSTACK_REPLICAS: o.replicas } : {}),
+    },
+    url,
+    waitMs: 90_000,
+    ready: async (u) => (await fetch(`${u}/_/health`)).ok && (await allHealthy(u)),
+  })
+}
+
+// startTarget starts one of bench/targets/*.ts on a free port
+export function startTarget(name: string, port: number, env: Record<string, string> = {}) {
+  return spawnHealthy(name, [BUN, join(import.meta.dir, 'targets', `${name}.ts`)], {
+    env: { PORT: String(port), ...env },
+    url: `http://127.0.0.1:${port}`,
+  })
+}
+
+// dataDirFor is a fresh data directory for one deployment of one scenario
+export const dataDirFor = (root: string, name: string) => {
+  const dir = join(root, `${name}-${Math.random().toString(36).slice(2, 8)}`)
+  mkdirSync(dir, { recursive: true })
+  return dir
+}

@@ -1,0 +1,145 @@
+import type { BenchOptions, ScenarioName } from './options.ts'
+
+// Deployment is one of the two ways the domain runs; A is the monolith, B the microservices
+export type Deployment = 'monolith' | 'micro'
+export const DEPLOYMENTS: readonly Deployment[] = ['monolith', 'micro']
+
+// ENDPOINTS are the public endpoints of scenario 2, one per pattern worth measuring
+export const ENDPOINTS = [
+  { id: 'product', label: 'product page', pattern: 'aggregator', method: 'GET' },
+  { id: 'search', label: 'product search', pattern: 'gateway + catalog', method: 'GET' },
+  { id: 'checkout', label: 'checkout', pattern: 'branch (writes)', method: 'POST' },
+  { id: 'loan', label: 'loan application', pattern: 'chain', method: 'POST' },
+  { id: 'order-events', label: 'order with events', pattern: 'event sourcing', method: 'GET' },
+  { id: 'sales-report', label: 'sales report', pattern: 'CQRS read model', method: 'GET' },
+] as const
+export type EndpointId = (typeof ENDPOINTS)[number]['id']
+export const endpointLabel = (id: string) => ENDPOINTS.find((e) => e.id === id)?.label ?? id
+
+// LIMIT_TARGETS are scenario 1's reference servers and the two deployments' cheapest route
+export const LIMIT_TARGETS = [
+  { id: 'bun-static', label: 'raw Bun.serve, static JSON' },
+  { id: 'hono-sqlite', label: 'Hono route, one SQLite point read' },
+  { id: 'monolith', label: 'monolith GET /_/health' },
+  { id: 'micro', label: 'micro gateway GET /_/health' },
+] as const
+
+// Step is one measured run: a cell (endpoint, target, configuration) on one deployment
+export interface Step<D extends string = string> {
+  cell: string
+  deployment: D
+  repeat: number
+}
+
+// alternate orders runs A B A B … within each cell, so drift (heat, caches, the other
+// deployment's background work) hits both deployments alike and ratios come from one run
+export function alternate<D extends string>(
+  cells: readonly string[],
+  deployments: readonly D[],
+  repeats: number,
+): Step<D>[] {
+  const steps: Step<D>[] = []
+  for (const cell of cells) {
+    for (let repeat = 0; repeat < repeats; repeat++) {
+      for (const deployment of deployments) steps.push({ cell, deployment, repeat })
+    }
+  }
+  return steps
+}
+
+// ClosedLoop is a throughput measurement: as many requests as the connections allow
+export interface ClosedLoop {
+  durationS: number
+  warmupS: number
+  repeats: number
+  connections: number
+}
+
+// Settings are every scenario's parameters, derived from the command line
+export interface Settings {
+  limits: ClosedLoop & { targets: string[] }
+  endpoints: ClosedLoop & { endpoints: EndpointId[]; probeRequests: number }
+  failure: {
+    targets: string[]
+    steadyS: number
+    faultS: number
+    recoverS: number
+    // requests per second per endpoint of the paced mixed load
+    rate: number
+    bucketMs: number
+    drainS: number
+  }
+  deployment: {
+    targets: string[]
+    steadyS: number
+    afterS: number
+    repeats: number
+    rate: number
+    bucketMs: number
+  }
+  scaling: ClosedLoop & { counts: number[] }
+  footprint: { repeats: number; loadS: number; settleS: number; buildBinary: boolean }
+}
+
+const round = (n: number, step = 0.5) => Math.max(step, Math.round(n / step) * step)
+
+// settings derives each scenario's parameters: full runs take about ten minutes, quick about one
+export function settings(o: BenchOptions): Settings {
+  const closed: ClosedLoop = {
+    durationS: o.durationS,
+    warmupS: o.warmupS,
+    repeats: o.repeats,
+    connections: o.connections,
+  }
+  // the timed scenarios scale with --duration (5 s is the reference)
+  const k = o.durationS / 5
+  return {
+    limits: { ...closed, targets: LIMIT_TARGETS.map((t) => t.id) },
+    endpoints: {
+      ...closed,
+      endpoints: ENDPOINTS.map((e) => e.id),
+      probeRequests: o.quick ? 5 : 40,
+    },
+    failure: {
+      targets: o.quick ? ['payments'] : ['payments', 'reviews'],
+      steadyS: o.quick ? 1.5 : round(5 * k),
+      faultS: o.quick ? 2 : round(10 * k),
+      recoverS: o.quick ? 2 : round(8 * k),
+      rate: o.quick ? 20 : 40,
+      bucketMs: o.quick ? 250 : 500,
+      drainS: o.quick ? 5 : 15,
+    },
+    deployment: {
+      targets: o.quick ? ['storefront'] : ['storefront', 'orders'],
+      steadyS: o.quick ? 1 : round(3 * k),
+      afterS: o.quick ? 1.5 : round(4 * k),
+      repeats: o.quick ? 1 : Math.min(2, o.repeats),
+      rate: o.quick ? 20 : 40,
+      bucketMs: 250,
+    },
+    scaling: { ...closed, counts: [1, 2] },
+    footprint: {
+      repeats: o.quick ? 1 : Math.min(3, o.repeats),
+      loadS: o.quick ? 1 : o.durationS,
+      settleS: o.quick ? 0.5 : 2,
+      buildBinary: !o.quick,
+    },
+  }
+}
+
+// estimateSeconds guesses each scenario's wall time (for the progress display's ETA)
+export function estimateSeconds(s: Settings): Record<ScenarioName, number> {
+  const closedLoop = (c: ClosedLoop, cells: number, deployments: number) =>
+    cells * deployments * (c.repeats * (c.durationS + 0.4) + c.warmupS)
+  const f = s.failure
+  const d = s.deployment
+  return {
+    limits: 4 + closedLoop(s.limits, 1, s.limits.targets.length),
+    endpoints: 8 + closedLoop(s.endpoints, s.endpoints.endpoints.length, 2) + 3,
+    failure: f.targets.length * 2 * (f.steadyS + f.faultS + f.recoverS + 6),
+    deployment: d.targets.length * 2 * d.repeats * (d.steadyS + d.afterS + 3) + 6,
+    scaling: s.scaling.counts.length * (6 + closedLoop(s.scaling, 1, 2)),
+    footprint:
+      s.footprint.repeats * 5 + 8 + 2 * s.footprint.loadS + (s.footprint.buildBinary ? 10 : 0),
+  }
+}

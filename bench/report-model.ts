@@ -1,0 +1,931 @@
+// The report's content, independent of its format: sections of tables, paragraphs and charts,
+// computed from results.json. report-md.ts and report-html.ts render it.
+import { FLAG_TEXT, type FlagCode } from './flags.ts'
+import { ENDPOINTS } from './plan.ts'
+import type { CellSummary, DeployRun, FaultRun, Results, RunRecord } from './results.ts'
+import { find } from './results.ts'
+import { mean, median, ratio } from './stats.ts'
+
+// Table is a table with a header row; cells are plain text
+export interface Table {
+  caption?: string
+  headers: string[]
+  rows: string[][]
+  // right-align these columns (numbers)
+  numeric?: number[]
+}
+
+// Chart is a plot for the HTML report (Chart.js configuration built by report-html.ts)
+export type Chart =
+  | {
+      kind: 'bars'
+      title: string
+      labels: string[]
+      series: { name: string; values: (number | null)[] }[]
+      unit: string
+    }
+  | {
+      kind: 'percentiles'
+      title: string
+      series: { name: string; points: { p: number; ms: number | null }[] }[]
+    }
+  | {
+      kind: 'timeline'
+      title: string
+      bucketMs: number
+      series: { name: string; values: (number | null)[] }[]
+      marks: { atMs: number; label: string }[]
+    }
+
+// Section is one part of the report
+export interface Section {
+  id: string
+  title: string
+  paragraphs: string[]
+  tables: Table[]
+  charts: Chart[]
+}
+
+// Headline is the handful of figures quoted in the README
+export interface Headline {
+  productThroughputRatio: number | null
+  productP99Ratio: number | null
+  productRps: { monolith: number | null; micro: number | null }
+  productP99: { monolith: number | null; micro: number | null }
+  latencyPerHopMs: number | null
+  cpuPerHopUs: number | null
+  unaffectedAvailability: { target: string; monolith: number | null; micro: number | null }[]
+  deployFailed: { target: string; monolith: number | null; micro: number | null }[]
+  scalingSpeedup: { monolith: number | null; micro: number | null }
+  idleRss: { monolith: number | null; micro: number | null }
+  generatorCoresMax: number | null
+  flagged: number
+}
+
+// number formats
+export const f = {
+  int: (n: number | null | undefined) =>
+    n === null || n === undefined || !Number.isFinite(n)
+      ? 'n/a'
+      : Math.round(n).toLocaleString('en-US'),
+  ms: (n: number | null | undefined) =>
+    n === null || n === undefined || !Number.isFinite(n)
+      ? 'n/a'
+      : n < 1
+        ? n.toFixed(3)
+        : n < 10
+          ? n.toFixed(2)
+          : n < 100
+            ? n.toFixed(1)
+            : Math.round(n).toLocaleString('en-US'),
+  x: (n: number | null | undefined) =>
+    n === null || n === undefined || !Number.isFinite(n)
+      ? 'n/a'
+      : `${n < 0.1 ? n.toFixed(3) : n.toFixed(2)}×`,
+  pct: (n: number | null | undefined, digits = 1) =>
+    n === null || n === undefined || !Number.isFinite(n)
+      ? 'n/a'
+      : `${(n * 100).toFixed(n === 1 || n === 0 ? 0 : digits)} %`,
+  mb: (n: number | null | undefined) =>
+    n === null || n === undefined || !Number.isFinite(n)
+      ? 'n/a'
+      : `${(n / 1024 / 1024).toFixed(0)} MiB`,
+  cores: (n: number | null | undefined) =>
+    n === null || n === undefined || !Number.isFinite(n) ? 'n/a' : n.toFixed(2),
+  s: (ms: number | null | undefined) =>
+    ms === null || ms === undefined || !Number.isFinite(ms) ? 'n/a' : `${(ms / 1000).toFixed(2)} s`,
+  flags: (flags: readonly FlagCode[]) => (flags.length ? flags.join(', ') : ''),
+}
+
+// AFFECTED names the endpoints a failing service is expected to take down (or degrade)
+export const AFFECTED: Record<string, string[]> = {
+  payments: ['checkout'],
+  reviews: ['product page'],
+  storefront: ['product page', 'product search'],
+  orders: ['checkout', 'order with events'],
+}
+
+const unaffected = (target: string, names: string[]) =>
+  names.filter((n) => !(AFFECTED[target] ?? []).includes(n))
+
+// unaffectedAvailability is the mean availability, during the fault, of the endpoints the
+// failing service does not serve
+export function unaffectedAvailability(run: FaultRun | undefined): number | null {
+  if (!run) return null
+  const names = unaffected(
+    run.target,
+    run.endpoints.map((e) => e.name),
+  )
+  return mean(
+    run.endpoints
+      .filter((e) => names.includes(e.name) && e.availabilityDuring !== null)
+      .map((e) => e.availabilityDuring!),
+  )
+}
+
+const allRuns = (r: Results): RunRecord[] => [
+  ...(r.scenarios.limits?.runs ?? []),
+  ...(r.scenarios.endpoints?.runs ?? []),
+  ...(r.scenarios.scaling?.runs ?? []),
+]
+
+const deployTotals = (runs: DeployRun[], target: string, deployment: string) => {
+  const rs = runs.filter((r) => r.target === target && r.deployment === deployment)
+  return rs.length ? median(rs.map((r) => r.endpoints.reduce((n, e) => n + e.failed, 0))) : null
+}
+
+// headline computes the figures the README quotes
+export function headline(r: Results): Headline {
+  const e = r.scenarios.endpoints
+  const product = e?.ratios.find((x) => x.endpoint === 'product page')
+  const pm = e ? find(e.summary, 'product page', 'monolith') : undefined
+  const pu = e ? find(e.summary, 'product page', 'micro') : undefined
+  const perHop = (e?.ratios ?? [])
+    .map((x) => x.latencyPerHopMs)
+    .filter((x): x is number => x !== null)
+  const cpuHop = (e?.ratios ?? []).map((x) => x.cpuPerHopUs).filter((x): x is number => x !== null)
+  const fr = r.scenarios.failure?.runs ?? []
+  const targets = [...new Set(fr.map((x) => x.target))]
+  const sc = r.scenarios.scaling?.summary ?? []
+  const speed = (d: string) => ratio(find(sc, '×2', d)?.rps, find(sc, '×1', d)?.rps)
+  const mem = r.scenarios.footprint?.memory ?? []
+  const dr = r.scenarios.deployment?.runs ?? []
+  const gens = allRuns(r)
+    .map((x) => x.generatorCores)
+    .filter((x): x is number => x !== null)
+  return {
+    productThroughputRatio: product?.throughput ?? null,
+    productP99Ratio: product?.p99 ?? null,
+    productRps: { monolith: pm?.rps ?? null, micro: pu?.rps ?? null },
+    productP99: { monolith: pm?.p99 ?? null, micro: pu?.p99 ?? null },
+    latencyPerHopMs: median(perHop),
+    cpuPerHopUs: median(cpuHop),
+    unaffectedAvailability: targets.map((t) => ({
+      target: t,
+      monolith: unaffectedAvailability(
+        fr.find((x) => x.target === t && x.deployment === 'monolith'),
+      ),
+      micro: unaffectedAvailability(fr.find((x) => x.target === t && x.deployment === 'micro')),
+    })),
+    deployFailed: [...new Set(dr.map((x) => x.target))].map((t) => ({
+      target: t,
+      monolith: deployTotals(dr, t, 'monolith'),
+      micro: deployTotals(dr, t, 'micro'),
+    })),
+    scalingSpeedup: { monolith: speed('monolith'), micro: speed('micro') },
+    idleRss: {
+      monolith: mem.find((m) => m.deployment === 'monolith')?.idleRssBytes ?? null,
+      micro: mem.find((m) => m.deployment === 'micro')?.idleRssBytes ?? null,
+    },
+    generatorCoresMax: gens.length ? Math.max(...gens) : null,
+    flagged: allRuns(r).filter((x) => x.flags.length > 0).length,
+  }
+}
+
+const summaryRow = (s: CellSummary, extra: string[] = []) => [
+  f.int(s.rps),
+  f.ms(s.p50),
+  f.ms(s.p90),
+  f.ms(s.p99),
+  f.pct(s.errorRate, 2),
+  ...extra,
+  f.cores(s.generatorCores),
+  f.cores(s.serverCores),
+  f.flags(s.flags),
+]
+
+function limitsSection(r: Results): Section | null {
+  const l = r.scenarios.limits
+  if (!l) return null
+  const bun = l.summary.find((s) => s.deployment === 'bun-static')
+  const rows = l.summary.map((s) => [
+    s.deployment,
+    s.cell,
+    ...summaryRow(s, [f.pct(ratio(s.rps, bun?.rps), 0)]),
+  ])
+  const get = (d: string) => l.summary.find((s) => s.deployment === d)
+  const paragraphs = [
+    `On this machine a raw \`Bun.serve\` answering static JSON reaches ${f.int(bun?.rps)} req/s, ` +
+      `and a Hono route reading one SQLite row ${f.int(get('hono-sqlite')?.rps)} req/s ` +
+      `(${f.pct(ratio(get('hono-sqlite')?.rps, bun?.rps), 0)} of raw Bun). The monolith's cheapest route ` +
+      `(\`/_/health\`, through its whole middleware stack) does ${f.int(get('monolith')?.rps)} req/s and ` +
+      `the micro gateway's ${f.int(get('micro')?.rps)} req/s: these are the ceilings every other figure ` +
+      'sits under.' +
+      (bun?.flags.includes('generator-bound')
+        ? ' The raw Bun figure is flagged generator-bound: the load generator, not the server, was the limit.'
+        : ''),
+  ]
+  return {
+    id: 'limits',
+    title: '1 Limits',
+    paragraphs,
+    tables: [
+      {
+        headers: [
+          'server',
+          'route',
+          'req/s',
+          'p50 ms',
+          'p90 ms',
+          'p99 ms',
+          'errors',
+          'of raw Bun',
+          'generator cores',
+          'server cores',
+          'flags',
+        ],
+        rows,
+        numeric: [2, 3, 4, 5, 6, 7, 8, 9],
+      },
+    ],
+    charts: [
+      {
+        kind: 'bars',
+        title: 'Limits: requests per second',
+        labels: l.summary.map((s) => s.deployment),
+        series: [{ name: 'req/s', values: l.summary.map((s) => s.rps) }],
+        unit: 'req/s',
+      },
+    ],
+  }
+}
+
+function endpointsSection(r: Results): Section | null {
+  const e = r.scenarios.endpoints
+  if (!e) return null
+  const order = ENDPOINTS.map((x) => x.label as string)
+  const cells = [...new Set(e.summary.map((s) => s.cell))].sort(
+    (a, b) => order.indexOf(a) - order.indexOf(b),
+  )
+  const probe = (cell: string, d: string) =>
+    e.probes.find((p) => p.endpoint === cell && p.deployment === d)
+  const rows: string[][] = []
+  for (const cell of cells) {
+    for (const d of ['monolith', 'micro']) {
+      const s = find(e.summary, cell, d)
+      if (!s) continue
+      const pr = probe(cell, d)
+      rows.push([
+        cell,
+        d,
+        ...summaryRow(s, [
+          pr?.hops === null || pr?.hops === undefined ? 'n/a' : String(pr.hops),
+          pr?.internalBytes === null || pr?.internalBytes === undefined
+            ? 'n/a'
+            : f.int(pr.internalBytes),
+          f.int(s.cpuUsPerRequest),
+        ]),
+      ])
+    }
+  }
+  const ratioRows = cells.map((cell) => {
+    const x = e.ratios.find((q) => q.endpoint === cell)
+    return [
+      cell,
+      ENDPOINTS.find((q) => q.label === cell)?.pattern ?? '',
+      f.x(x?.throughput),
+      f.x(x?.p50),
+      f.x(x?.p99),
+      f.x(x?.cpuPerRequest),
+      f.ms(probe(cell, 'monolith')?.p50Ms),
+      f.ms(probe(cell, 'micro')?.p50Ms),
+      f.ms(x?.latencyPerHopMs),
+      f.int(x?.cpuPerHopUs),
+    ]
+  })
+  const h = headline(r)
+  const anyHeaders = e.probes.some((p) => p.hops !== null)
+  return {
+    id: 'endpoints',
+    title: '2 Endpoints',
+    paragraphs: [
+      `Closed loop: ${r.options.connections} connections, ${r.options.durationS} s per run, medians of ` +
+        `${r.options.repeats} runs per deployment. Hops and internal bytes come from the \`X-Hops\` and ` +
+        '`X-Internal-Bytes` headers (internal calls made to serve one request and the bytes they moved)' +
+        (anyHeaders ? '.' : ': this build does not send them, so they read n/a.') +
+        ' "One at a time" is the median latency of sequential requests with nothing else in flight.',
+      `On the product page the microservices serve ${f.x(h.productThroughputRatio)} the monolith's ` +
+        `throughput with ${f.x(h.productP99Ratio)} its p99 latency. Each internal hop adds about ` +
+        `${f.ms(h.latencyPerHopMs)} ms of unloaded latency and ${f.int(h.cpuPerHopUs)} µs of CPU ` +
+        '(medians over the endpoints).',
+    ],
+    tables: [
+      {
+        headers: [
+          'endpoint',
+          'deployment',
+          'req/s',
+          'p50 ms',
+          'p90 ms',
+          'p99 ms',
+          'errors',
+          'hops',
+          'internal bytes',
+          'CPU µs/req',
+          'generator cores',
+          'server cores',
+          'flags',
+        ],
+        rows,
+        numeric: [2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+      },
+      {
+        caption: 'micro ÷ monolith, and what one internal hop costs',
+        headers: [
+          'endpoint',
+          'pattern',
+          'throughput',
+          'p50',
+          'p99',
+          'CPU per request',
+          'one at a time, monolith ms',
+          'one at a time, micro ms',
+          'latency per hop ms',
+          'CPU per hop µs',
+        ],
+        rows: ratioRows,
+        numeric: [2, 3, 4, 5, 6, 7, 8, 9],
+      },
+    ],
+    charts: [
+      {
+        kind: 'bars',
+        title: 'Throughput per endpoint (req/s)',
+        labels: cells,
+        series: ['monolith', 'micro'].map((d) => ({
+          name: d,
+          values: cells.map((c) => find(e.summary, c, d)?.rps ?? null),
+        })),
+        unit: 'req/s',
+      },
+      ...cells.map(
+        (cell): Chart => ({
+          kind: 'percentiles',
+          title: `Latency percentiles: ${cell}`,
+          series: ['monolith', 'micro'].map((d) => ({
+            name: d,
+            points: find(e.summary, cell, d)?.curve ?? [],
+          })),
+        }),
+      ),
+    ],
+  }
+}
+
+const ratesOf = (t: FaultRun['timeline'], name: string) => {
+  const ep = t.endpoints.find((x) => x.name === name)
+  return ep ? ep.total.map((total, i) => (total ? ep.ok[i]! / total : null)) : []
+}
+
+function timelineChart(
+  title: string,
+  t: FaultRun['timeline'],
+  marks: { atMs: number; label: string }[],
+): Chart {
+  return {
+    kind: 'timeline',
+    title,
+    bucketMs: t.bucketMs,
+    series: t.endpoints.map((ep) => ({ name: ep.name, values: ratesOf(t, ep.name) })),
+    marks,
+  }
+}
+
+function failureSection(r: Results): Section | null {
+  const fs = r.scenarios.failure
+  if (!fs) return null
+  const targets = [...new Set(fs.runs.map((x) => x.target))]
+  const tables: Table[] = []
+  const charts: Chart[] = []
+  const paragraphs: string[] = []
+  for (const target of targets) {
+    const mono = fs.runs.find((x) => x.target === target && x.deployment === 'monolith')
+    const micro = fs.runs.find((x) => x.target === target && x.deployment === 'micro')
+    const names = (micro ?? mono)?.endpoints.map((x) => x.name) ?? []
+    const ep = (run: FaultRun | undefined, name: string) =>
+      run?.endpoints.find((x) => x.name === name)
+    tables.push({
+      caption: `${target} fails for ${f.s(micro && micro.restartAtMs !== null && micro.faultAtMs !== null ? micro.restartAtMs - micro.faultAtMs : null)}, then is restarted`,
+      headers: [
+        'endpoint',
+        'monolith: served during the fault',
+        'micro: served during the fault',
+        'micro: degraded answers',
+        'monolith: back after',
+        'micro: back after',
+      ],
+      rows: names.map((n) => [
+        n + ((AFFECTED[target] ?? []).includes(n) ? ' (depends on it)' : ''),
+        f.pct(ep(mono, n)?.availabilityDuring),
+        f.pct(ep(micro, n)?.availabilityDuring),
+        ep(micro, n)?.degraded ? f.int(ep(micro, n)!.degraded) : '',
+        f.s(ep(mono, n)?.recoveryMs),
+        f.s(ep(micro, n)?.recoveryMs),
+      ]),
+      numeric: [1, 2, 3, 4, 5],
+    })
+    tables.push({
+      caption: `${target}: breaker, restart and messages`,
+      headers: [
+        'deployment',
+        'fault',
+        'breaker open after',
+        'restart to healthy',
+        'orders confirmed',
+        'lost',
+        'duplicated',
+        'dead-lettered',
+        'read model orders',
+        'flags',
+      ],
+      rows: [mono, micro]
+        .filter((x): x is FaultRun => !!x)
+        .map((x) => [
+          x.deployment,
+          x.method,
+          x.deployment === 'micro' ? f.s(x.breakerOpenMs) : 'n/a (in-process calls)',
+          f.s(
+            x.healthyAtMs !== null && x.restartAtMs !== null ? x.healthyAtMs - x.restartAtMs : null,
+          ),
+          f.int(x.messages.confirmed),
+          f.int(x.messages.lost),
+          f.int(x.messages.duplicated),
+          x.messages.deadLettered === null ? 'n/a' : f.int(x.messages.deadLettered),
+          x.messages.readModelOrders === null ? 'n/a' : f.int(x.messages.readModelOrders),
+          f.flags(x.flags),
+        ]),
+      numeric: [2, 3, 4, 5, 6, 7, 8],
+    })
+    for (const run of [mono, micro]) {
+      if (!run) continue
+      charts.push(
+        timelineChart(
+          `${target} fails: ${run.deployment}, share served per ${run.timeline.bucketMs} ms`,
+          run.timeline,
+          run.events.map((e) => ({ atMs: e.atMs, label: e.kind })),
+        ),
+      )
+    }
+    const um = unaffectedAvailability(mono)
+    const uu = unaffectedAvailability(micro)
+    paragraphs.push(
+      `While ${target} was down, the endpoints that do not need it were served ` +
+        `${f.pct(uu)} of the time by the microservices and ${f.pct(um)} by the monolith, where the ` +
+        `same fault is a crash of the one process.` +
+        (micro?.breakerOpenMs !== null && micro?.breakerOpenMs !== undefined
+          ? ` The breaker towards ${target} opened ${f.s(micro.breakerOpenMs)} after the kill.`
+          : '') +
+        ` Messages lost: ${f.int(mono?.messages.lost)} (monolith), ${f.int(micro?.messages.lost)} (micro); ` +
+        `duplicated: ${f.int(mono?.messages.duplicated)} and ${f.int(micro?.messages.duplicated)}.`,
+    )
+  }
+  const notes = fs.runs.flatMap((x) => x.notes.map((n) => `${x.target}/${x.deployment}: ${n}`))
+  if (notes.length) paragraphs.push(`Notes: ${notes.join('; ')}.`)
+  return {
+    id: 'failure',
+    title: '3 Failure isolation',
+    paragraphs: [
+      `A paced mixed load (every endpoint of scenario 2 at ${fs.runs[0] ? Math.round(fs.runs[0].endpoints[0]!.requests / (fs.runs[0].durationMs / 1000)) : 'n/a'} req/s) runs on a fresh deployment; the ` +
+        'service is killed (micro, with automatic restarts off) or the same module crashes the ' +
+        'process (monolith, under its keeper with restarts off), stays down for the same time, and ' +
+        'is then started again by the bench. "Served" counts 2xx answers among requests started in ' +
+        'the window; "back after" is the time from the restart command until every later request ' +
+        'of that endpoint succeeded. Lost and duplicated messages compare the orders confirmed to ' +
+        'the bench with the payment confirmations each customer received, after the queues drained.',
+      ...paragraphs,
+    ],
+    tables,
+    charts,
+  }
+}
+
+function deploymentSection(r: Results): Section | null {
+  const ds = r.scenarios.deployment
+  if (!ds) return null
+  const groups = new Map<string, DeployRun[]>()
+  for (const run of ds.runs) {
+    const key = `${run.target}\u0000${run.deployment}`
+    groups.set(key, [...(groups.get(key) ?? []), run])
+  }
+  const rows = [...groups.values()].map((runs) => {
+    const x = runs[0]!
+    const failed = median(runs.map((q) => q.endpoints.reduce((n, e) => n + e.failed, 0)))
+    const worst = median(runs.map((q) => Math.max(...q.endpoints.map((e) => e.unavailableS))))
+    const perEndpoint = x.endpoints
+      .map((e) => e.name)
+      .map((n) => {
+        const v = median(runs.map((q) => q.endpoints.find((e) => e.name === n)?.failed ?? 0))
+        return v ? `${n} ${f.int(v)}` : ''
+      })
+      .filter(Boolean)
+      .join(', ')
+    return [
+      x.deployment === 'micro' ? x.target : `${x.target} (whole application)`,
+      x.deployment,
+      x.method,
+      f.s(median(runs.map((q) => q.redeployMs ?? Number.NaN))),
+      f.int(failed),
+      worst === null ? 'n/a' : `${worst.toFixed(2)} s`,
+      perEndpoint || 'none',
+    ]
+  })
+  const charts = [...groups.values()].map((runs) => {
+    const x = runs[0]!
+    return timelineChart(
+      `Redeploy ${x.deployment === 'micro' ? x.target : 'monolith'} (${x.deployment}): share served per ${x.timeline.bucketMs} ms`,
+      x.timeline,
+      x.redeployAtMs === null
+        ? []
+        : [
+            { atMs: x.redeployAtMs, label: 'redeploy' },
+            ...(x.redeployMs === null
+              ? []
+              : [{ atMs: x.redeployAtMs + x.redeployMs, label: 'done' }]),
+          ],
+    )
+  })
+  const h = headline(r)
+  return {
+    id: 'deployment',
+    title: '4 Deployment',
+    paragraphs: [
+      'The same paced mixed load while one service is redeployed (micro: the supervisor replaces ' +
+        'its replicas one by one, waiting for each to be healthy) or while the monolith is ' +
+        'restarted (SIGTERM: stop accepting, drain, close; then a new process). "Unavailable" is ' +
+        'the time, at 250 ms resolution, when fewer than half the requests to an endpoint succeeded.',
+      h.deployFailed
+        .map(
+          (d) =>
+            `Redeploying ${d.target} failed ${f.int(d.micro)} requests on the microservices; restarting ` +
+            `the monolith failed ${f.int(d.monolith)}.`,
+        )
+        .join(' '),
+    ],
+    tables: [
+      {
+        headers: [
+          'redeployed',
+          'deployment',
+          'how',
+          'took',
+          'failed requests',
+          'worst endpoint unavailable',
+          'failed per endpoint',
+        ],
+        rows,
+        numeric: [3, 4, 5],
+      },
+    ],
+    charts,
+  }
+}
+
+function scalingSection(r: Results): Section | null {
+  const sc = r.scenarios.scaling
+  if (!sc) return null
+  const base = (d: string) => find(sc.summary, '×1', d)?.rps
+  const rows = sc.summary.map((s) => [
+    s.cell,
+    s.deployment === 'micro' ? `micro (storefront ${s.cell})` : `monolith ${s.cell} (reusePort)`,
+    f.int(s.rps),
+    f.ms(s.p50),
+    f.ms(s.p99),
+    f.cores(s.serverCores),
+    f.int(s.cpuUsPerRequest),
+    f.mb(s.rssBytes),
+    f.x(ratio(s.rps, base(s.deployment))),
+    f.cores(s.generatorCores),
+    f.flags(s.flags),
+  ])
+  const h = headline(r)
+  return {
+    id: 'scaling',
+    title: '5 Scaling',
+    paragraphs: [
+      'The product page under closed-loop load with the service that serves it (storefront) at 1 ' +
+        'and 2 replicas, against 1 and 2 monolith processes sharing the port with SO_REUSEPORT. ' +
+        `Doubling gave ${f.x(h.scalingSpeedup.micro)} on the microservices and ` +
+        `${f.x(h.scalingSpeedup.monolith)} on the monolith; on a machine with ` +
+        `${r.machine.cores} cores both are bounded by CPU, which the server-cores column shows.`,
+    ],
+    tables: [
+      {
+        headers: [
+          'scale',
+          'deployment',
+          'req/s',
+          'p50 ms',
+          'p99 ms',
+          'server cores',
+          'CPU µs/req',
+          'RSS',
+          'vs ×1',
+          'generator cores',
+          'flags',
+        ],
+        rows,
+        numeric: [2, 3, 4, 5, 6, 7, 8, 9],
+      },
+    ],
+    charts: [
+      {
+        kind: 'bars',
+        title: 'Product page throughput by scale (req/s)',
+        labels: ['×1', '×2'],
+        series: ['monolith', 'micro'].map((d) => ({
+          name: d,
+          values: ['×1', '×2'].map((c) => find(sc.summary, c, d)?.rps ?? null),
+        })),
+        unit: 'req/s',
+      },
+    ],
+  }
+}
+
+function footprintSection(r: Results): Section | null {
+  const fp = r.scenarios.footprint
+  if (!fp) return null
+  const rows = ['monolith', 'micro'].map((d) => {
+    const m = fp.memory.find((x) => x.deployment === d)
+    const first = median(
+      fp.starts.filter((s) => s.deployment === d && s.kind === 'first (seeding)').map((s) => s.ms),
+    )
+    const restart = median(
+      fp.starts.filter((s) => s.deployment === d && s.kind === 'restart').map((s) => s.ms),
+    )
+    const data = fp.dataBytes.find((x) => x.deployment === d)
+    return [
+      d,
+      f.int(m?.processes),
+      f.s(first),
+      f.s(restart),
+      f.mb(m?.idleRssBytes),
+      f.mb(m?.loadRssBytes),
+      data ? `${f.mb(data.bytes)} in ${data.files} files` : 'n/a',
+    ]
+  })
+  return {
+    id: 'footprint',
+    title: '6 Footprint',
+    paragraphs: [
+      'Cold start is the time from spawning the process to all-healthy (micro: every replica ' +
+        'healthy and the gateway answering), first on an empty data directory (creating and seeding ' +
+        'every database) and then again on the data it left. RSS sums every process of the ' +
+        'deployment (supervisor and gateway included), idle and at its peak under the product-page load.',
+      fp.binary
+        ? `Both deployments ship as one executable, \`${fp.binary.path}\`, of ${f.mb(fp.binary.bytes)} ` +
+          '(the microservices run it once per service).'
+        : 'The single executable (`npm run build` → dist/twinstack) was not built in this run.',
+    ],
+    tables: [
+      {
+        headers: [
+          'deployment',
+          'processes',
+          'first start',
+          'restart',
+          'idle RSS',
+          'RSS under load',
+          'data on disk',
+        ],
+        rows,
+        numeric: [1, 2, 3, 4, 5],
+      },
+    ],
+    charts: [],
+  }
+}
+
+// claimsSection says, claim by claim of the seed, what the figures show
+function claimsSection(r: Results): Section {
+  const h = headline(r)
+  const fp = r.scenarios.footprint
+  const e = r.scenarios.endpoints
+  const lim = r.scenarios.limits
+  const paragraphs: string[] = []
+  const unaff = h.unaffectedAvailability
+  paragraphs.push(
+    '**Deployment** ("individual services can be deployed without affecting others, reducing ' +
+      'downtime"). ' +
+      (h.deployFailed.length
+        ? h.deployFailed
+            .map(
+              (d) =>
+                `Redeploying ${d.target} under load failed ${f.int(d.micro)} requests on the microservices, ` +
+                `against ${f.int(d.monolith)} for a restart of the monolith.`,
+            )
+            .join(' ') +
+          ' A service with two replicas rolls without dropping requests only if its callers retry ' +
+          'or route around a replica that is going away; a single-replica service is simply down ' +
+          'while it restarts, and a monolith run as two processes sharing the port can roll too — ' +
+          'zero downtime is a property of replicas and draining, not of microservices as such.'
+        : 'Scenario 4 did not run.'),
+  )
+  paragraphs.push(
+    '**Scalability** ("services can be scaled independently"). ' +
+      (r.scenarios.scaling
+        ? `A second storefront replica changed product-page throughput by ${f.x(h.scalingSpeedup.micro)}; a second ` +
+          `monolith process by ${f.x(h.scalingSpeedup.monolith)}. Independent scaling is real (one ` +
+          'service got a replica, nothing else changed), but on this ' +
+          `${r.machine.cores}-core machine a replica only helps where CPU is idle, and the ` +
+          'microservices spend much of theirs on the hops themselves.'
+        : 'Scenario 5 did not run.'),
+  )
+  paragraphs.push(
+    '**Fault tolerance** ("failure of one service doesn\'t affect the entire application"). ' +
+      (unaff.length
+        ? unaff
+            .map(
+              (u) =>
+                `With ${u.target} down, the endpoints that do not need it stayed ${f.pct(u.micro)} available on ` +
+                `the microservices and ${f.pct(u.monolith)} on the monolith, where the same fault takes the ` +
+                'process down.',
+            )
+            .join(' ') +
+          ' The claim holds for crash-type faults in this build; it does not cover a fault that ' +
+          'merely slows a service (see the breaker and deadline settings), and no message was ' +
+          'allowed to be lost or duplicated on either side (the table above shows the count).'
+        : 'Scenario 3 did not run.'),
+  )
+  paragraphs.push(
+    '**Communication** ("services communicate via APIs, adding flexibility") — and its price. ' +
+      (e
+        ? `The product page takes ${f.int(e.probes.find((p) => p.endpoint === 'product page' && p.deployment === 'micro')?.hops)} internal hops ` +
+          `on the microservices and none in the monolith; each hop costs about ${f.ms(h.latencyPerHopMs)} ms ` +
+          `of latency and ${f.int(h.cpuPerHopUs)} µs of CPU, so the microservices serve ` +
+          `${f.x(h.productThroughputRatio)} the monolith's product-page throughput at ${f.x(h.productP99Ratio)} its p99.`
+        : 'Scenario 2 did not run.') +
+      (lim
+        ? ` For scale: a raw Bun server reaches ${f.int(lim.summary.find((s) => s.deployment === 'bun-static')?.rps)} req/s on this machine.`
+        : ''),
+  )
+  paragraphs.push(
+    '**Structure, development, technology, testing**. These claims are about people and code, not ' +
+      'about run-time figures, and the bench does not measure them. What it does show: both ' +
+      'deployments run the very same module code (only the wiring differs), so the technology is ' +
+      'one stack either way' +
+      (fp?.binary ? ` and one ${f.mb(fp.binary.bytes)} executable` : '') +
+      (fp
+        ? `; splitting it into processes costs ${f.mb(h.idleRss.micro)} of idle memory against ` +
+          `${f.mb(h.idleRss.monolith)} for the monolith.`
+        : '.'),
+  )
+  return {
+    id: 'claims',
+    title: "What the figures say about the seed's claims",
+    paragraphs,
+    tables: [],
+    charts: [],
+  }
+}
+
+function flagsSection(r: Results): Section {
+  const flagged = [
+    ...allRuns(r)
+      .filter((x) => x.flags.length)
+      .map((x) => [
+        `${x.scenario} · ${x.cell} · ${x.deployment} #${x.repeat + 1}`,
+        x.flags.join(', '),
+        f.cores(x.generatorCores),
+        f.cores(x.machineBusyCores),
+        f.cores(x.othersCores),
+      ]),
+    ...(r.scenarios.failure?.runs ?? [])
+      .filter((x) => x.flags.length)
+      .map((x) => [
+        `failure · ${x.target} · ${x.deployment}`,
+        x.flags.join(', '),
+        f.cores(x.generatorCores),
+        '',
+        '',
+      ]),
+    ...(r.scenarios.deployment?.runs ?? [])
+      .filter((x) => x.flags.length)
+      .map((x) => [
+        `deployment · ${x.target} · ${x.deployment} #${x.repeat + 1}`,
+        x.flags.join(', '),
+        f.cores(x.generatorCores),
+        '',
+        '',
+      ]),
+  ]
+  const used = new Set(flagged.flatMap((row) => row[1]!.split(', ')))
+  const gens = allRuns(r)
+    .map((x) => x.generatorCores)
+    .filter((x): x is number => x !== null)
+  return {
+    id: 'flags',
+    title: 'Flags',
+    paragraphs: [
+      `The load generator (${r.options.tool}) used ${f.cores(median(gens))} cores in the median run and ` +
+        `${f.cores(gens.length ? Math.max(...gens) : null)} at most (it can use ${r.options.tool === 'wrk' ? 'one core per thread' : 'one core: autocannon is one JavaScript thread'}). ` +
+        `${flagged.length} figure${flagged.length === 1 ? '' : 's'} carry a flag.`,
+      ...(Object.keys(FLAG_TEXT) as FlagCode[])
+        .filter((c) => used.has(c))
+        .map((c) => `\`${c}\`: ${FLAG_TEXT[c]}.`),
+    ],
+    tables: flagged.length
+      ? [
+          {
+            headers: [
+              'run',
+              'flags',
+              'generator cores',
+              'machine busy cores',
+              'other processes cores',
+            ],
+            rows: flagged,
+            numeric: [2, 3, 4],
+          },
+        ]
+      : [],
+    charts: [],
+  }
+}
+
+function methodSection(r: Results): Section {
+  const m = r.machine as Record<string, any>
+  return {
+    id: 'method',
+    title: 'Method and machine',
+    paragraphs: [
+      `Machine: ${m.cpuModel}, ${m.cores} cores, ${f.mb(m.memoryBytes)} RAM, ${m.os || m.platform} (kernel ${m.kernel}). ` +
+        `Versions: ${Object.entries(r.versions)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}. ` +
+        `Commit ${r.commit.sha.slice(0, 10)}${r.commit.dirty ? ' (with uncommitted changes)' : ''}: ${r.commit.subject}.`,
+      'Every deployment runs in its own processes on loopback; the load generator runs in another ' +
+        'process (autocannon driven from `bench/loadgen.ts`, or wrk), and its CPU is measured from ' +
+        'its own process. Server CPU and RSS are read from /proc for every process of the ' +
+        "deployment; the machine's busy time from /proc/stat, and the CPU of processes that are not " +
+        "the bench's is reported so a noisy neighbour shows. Closed-loop runs alternate the " +
+        'deployments (monolith, micro, monolith, micro …) after a warm-up, and every figure is the ' +
+        'median of the repeats; ratios are micro ÷ monolith from the same run. Failure and ' +
+        'deployment scenarios use a paced load (a fixed rate per endpoint, one record per request) ' +
+        'so a dead server shows as failed requests, not as a faster loop.',
+      `Reproduce: \`${r.command}\` (${Math.round(r.elapsedS)} s).`,
+      ...(r.errors.length
+        ? [
+            `Scenarios that failed: ${r.errors.map((e) => `${e.scenario} (${e.message.split('\n')[0]})`).join('; ')}.`,
+          ]
+        : []),
+    ],
+    tables: [],
+    charts: [],
+  }
+}
+
+// reportSections builds the whole report in order
+export function reportSections(r: Results): Section[] {
+  return [
+    limitsSection(r),
+    endpointsSection(r),
+    failureSection(r),
+    deploymentSection(r),
+    scalingSection(r),
+    footprintSection(r),
+    claimsSection(r),
+    flagsSection(r),
+    methodSection(r),
+  ].filter((s): s is Section => s !== null)
+}
+
+// headlineLines are the headline figures as short sentences (report top and README)
+export function headlineLines(r: Results): string[] {
+  const h = headline(r)
+  const lines: string[] = []
+  if (r.scenarios.endpoints) {
+    lines.push(
+      `Product page: micro/monolith throughput ${f.x(h.productThroughputRatio)} ` +
+        `(${f.int(h.productRps.micro)} vs ${f.int(h.productRps.monolith)} req/s), p99 ${f.x(h.productP99Ratio)} ` +
+        `(${f.ms(h.productP99.micro)} vs ${f.ms(h.productP99.monolith)} ms).`,
+      `Gateway and service hops: about ${f.ms(h.latencyPerHopMs)} ms of unloaded latency and ` +
+        `${f.int(h.cpuPerHopUs)} µs of CPU per internal hop (median over the endpoints).`,
+    )
+  }
+  for (const u of h.unaffectedAvailability) {
+    lines.push(
+      `With ${u.target} down, endpoints that do not need it stayed ${f.pct(u.micro)} available on micro ` +
+        `vs ${f.pct(u.monolith)} on the monolith.`,
+    )
+  }
+  for (const d of h.deployFailed) {
+    lines.push(
+      `Redeploying ${d.target} under load: ${f.int(d.micro)} failed requests on micro vs ${f.int(d.monolith)} restarting the monolith.`,
+    )
+  }
+  if (r.scenarios.scaling) {
+    lines.push(
+      `A second replica/process: ${f.x(h.scalingSpeedup.micro)} (micro) vs ${f.x(h.scalingSpeedup.monolith)} (monolith) product-page throughput.`,
+    )
+  }
+  if (r.scenarios.footprint) {
+    lines.push(
+      `Idle memory: ${f.mb(h.idleRss.micro)} (micro) vs ${f.mb(h.idleRss.monolith)} (monolith).`,
+    )
+  }
+  lines.push(
+    `Load generator CPU: at most ${f.cores(h.generatorCoresMax)} cores; ${h.flagged} closed-loop figures flagged.`,
+  )
+  return lines
+}

@@ -1,0 +1,298 @@
+import { type FlagCode, flagRepeats, flagRun, mergeFlags } from './flags.ts'
+import type { ClosedRun } from './load.ts'
+import type { Latency } from './loadgen.ts'
+import type { BenchOptions, ScenarioName, Tool } from './options.ts'
+import type { Timeline } from './stats.ts'
+import { median } from './stats.ts'
+
+// RunRecord is one measured closed-loop run, every raw figure kept
+export interface RunRecord {
+  scenario: ScenarioName
+  cell: string
+  deployment: string
+  repeat: number
+  tool: Tool
+  durationS: number
+  connections: number
+  requests: number
+  failures: number
+  rps: number
+  statusCodes: Record<string, number>
+  latency: Latency
+  generatorCores: number | null
+  generatorThreads: number
+  serverCores: number | null
+  serverRssBytes: number | null
+  serverPeakRssBytes: number | null
+  serverProcesses: number
+  machineBusyCores: number | null
+  othersCores: number | null
+  flags: FlagCode[]
+}
+
+// toRecord turns a closed run into a record, with its flags
+export function toRecord(
+  r: ClosedRun,
+  at: { scenario: ScenarioName; cell: string; deployment: string; repeat: number },
+  job: { durationS: number; connections: number },
+  machineCores: number,
+): RunRecord {
+  const o = r.output
+  // a non-2xx answer or an error that got no answer at all are both failures
+  const failures = o.non2xx + o.errors
+  const requests = o.requests + o.errors
+  return {
+    ...at,
+    tool: r.tool,
+    durationS: job.durationS,
+    connections: job.connections,
+    requests,
+    failures,
+    rps: o.rps,
+    statusCodes: o.statusCodes,
+    latency: o.latency,
+    generatorCores: r.generatorCores,
+    generatorThreads: r.generatorThreads,
+    serverCores: r.serverCores,
+    serverRssBytes: r.serverRssBytes,
+    serverPeakRssBytes: r.serverPeakRssBytes,
+    serverProcesses: r.serverProcesses,
+    machineBusyCores: r.machineBusyCores,
+    othersCores: r.othersCores,
+    flags: flagRun({
+      requests,
+      failures,
+      generatorCores: r.generatorCores,
+      serverCores: r.serverCores,
+      generatorThreads: r.generatorThreads,
+      machineCores,
+      machineBusyCores: r.machineBusyCores,
+      othersCores: r.othersCores,
+    }),
+  }
+}
+
+// CellSummary is the medians of a cell's repeats on one deployment
+export interface CellSummary {
+  cell: string
+  deployment: string
+  repeats: number
+  rps: number | null
+  p50: number | null
+  p90: number | null
+  p99: number | null
+  // median latency at each percentile, for the percentile curves
+  curve: { p: number; ms: number | null }[]
+  errorRate: number | null
+  generatorCores: number | null
+  serverCores: number | null
+  // server CPU time per request, in microseconds
+  cpuUsPerRequest: number | null
+  rssBytes: number | null
+  flags: FlagCode[]
+}
+
+const CURVE: [number, keyof Latency][] = [
+  [2.5, 'p2_5'],
+  [50, 'p50'],
+  [75, 'p75'],
+  [90, 'p90'],
+  [97.5, 'p97_5'],
+  [99, 'p99'],
+  [99.9, 'p99_9'],
+]
+
+const nums = (xs: (number | null)[]) => xs.filter((x): x is number => x !== null)
+
+// summarise groups runs by cell and deployment and takes medians of the repeats
+export function summarise(runs: readonly RunRecord[]): CellSummary[] {
+  const groups = new Map<string, RunRecord[]>()
+  for (const r of runs) {
+    const key = `${r.cell}\u0000${r.deployment}`
+    groups.set(key, [...(groups.get(key) ?? []), r])
+  }
+  return [...groups.values()].map((rs) => {
+    const rps = rs.map((r) => r.rps)
+    const cpuPerRequest = nums(
+      rs.map((r) => (r.serverCores !== null && r.rps > 0 ? (r.serverCores / r.rps) * 1e6 : null)),
+    )
+    return {
+      cell: rs[0]!.cell,
+      deployment: rs[0]!.deployment,
+      repeats: rs.length,
+      rps: median(rps),
+      p50: median(rs.map((r) => r.latency.p50)),
+      p90: median(rs.map((r) => r.latency.p90)),
+      p99: median(rs.map((r) => r.latency.p99)),
+      curve: CURVE.map(([p, k]) => ({ p, ms: median(rs.map((r) => r.latency[k])) })),
+      errorRate: median(rs.map((r) => (r.requests ? r.failures / r.requests : 0))),
+      generatorCores: median(nums(rs.map((r) => r.generatorCores))),
+      serverCores: median(nums(rs.map((r) => r.serverCores))),
+      cpuUsPerRequest: median(cpuPerRequest),
+      rssBytes: median(nums(rs.map((r) => r.serverPeakRssBytes))),
+      flags: mergeFlags(...rs.map((r) => r.flags), flagRepeats(rps)),
+    }
+  })
+}
+
+// find picks the summary of one cell on one deployment
+export const find = (s: readonly CellSummary[], cell: string, deployment: string) =>
+  s.find((x) => x.cell === cell && x.deployment === deployment)
+
+// Probe is scenario 2's unloaded look at an endpoint: sequential requests, one at a time
+export interface Probe {
+  endpoint: string
+  deployment: string
+  samples: number
+  // median latency of one request with nothing else in flight (ms), and what the headers said
+  p50Ms: number | null
+  hops: number | null
+  internalBytes: number | null
+  statuses: Record<string, number>
+}
+
+// EndpointRatio compares the deployments on one endpoint (micro / monolith)
+export interface EndpointRatio {
+  endpoint: string
+  throughput: number | null
+  p50: number | null
+  p99: number | null
+  cpuPerRequest: number | null
+  // the unloaded latency the micro deployment adds per internal hop (ms), and the CPU
+  // (microseconds per request, all processes) it adds per hop
+  latencyPerHopMs: number | null
+  cpuPerHopUs: number | null
+}
+
+// FaultRun is one failure-isolation run: a paced mixed load while a service (or module) fails
+export interface FaultRun {
+  target: string
+  deployment: string
+  method: string
+  durationMs: number
+  timeline: { bucketMs: number; endpoints: { name: string; total: number[]; ok: number[] }[] }
+  events: { atMs: number; kind: string; detail: string }[]
+  faultAtMs: number | null
+  restartAtMs: number | null
+  healthyAtMs: number | null
+  endpoints: {
+    name: string
+    requests: number
+    availabilityBefore: number | null
+    availabilityDuring: number | null
+    availabilityAfter: number | null
+    recoveryMs: number | null
+    degraded: number
+  }[]
+  breakerOpenMs: number | null
+  messages: {
+    confirmed: number
+    notified: number
+    lost: number
+    duplicated: number
+    readModelOrders: number | null
+    pendingAfterDrain: number | null
+    deadLettered: number | null
+    complete: boolean
+  }
+  generatorCores: number | null
+  flags: FlagCode[]
+  notes: string[]
+}
+
+// DeployRun is one redeploy under a paced mixed load
+export interface DeployRun {
+  target: string
+  deployment: string
+  repeat: number
+  method: string
+  durationMs: number
+  redeployAtMs: number | null
+  redeployMs: number | null
+  timeline: { bucketMs: number; endpoints: { name: string; total: number[]; ok: number[] }[] }
+  endpoints: { name: string; requests: number; failed: number; unavailableS: number }[]
+  generatorCores: number | null
+  flags: FlagCode[]
+}
+
+// FootprintFigures are scenario 6's
+export interface FootprintFigures {
+  starts: { deployment: string; repeat: number; kind: 'first (seeding)' | 'restart'; ms: number }[]
+  memory: {
+    deployment: string
+    processes: number
+    idleRssBytes: number
+    loadRssBytes: number | null
+    loadRps: number | null
+  }[]
+  dataBytes: { deployment: string; bytes: number; files: number }[]
+  binary: { path: string; bytes: number; built: boolean } | null
+  generatorCores: number | null
+}
+
+// Results is results.json: every raw figure with the machine, versions and commit
+export interface Results {
+  schema: 1
+  startedAt: string
+  finishedAt: string
+  elapsedS: number
+  command: string
+  options: BenchOptions
+  machine: Record<string, unknown>
+  versions: Record<string, string>
+  commit: { sha: string; dirty: boolean; subject: string }
+  scenarios: {
+    limits?: { runs: RunRecord[]; summary: CellSummary[] }
+    endpoints?: {
+      runs: RunRecord[]
+      summary: CellSummary[]
+      probes: Probe[]
+      ratios: EndpointRatio[]
+    }
+    failure?: { runs: FaultRun[] }
+    deployment?: { runs: DeployRun[] }
+    scaling?: { runs: RunRecord[]; summary: CellSummary[] }
+    footprint?: FootprintFigures
+  }
+  errors: { scenario: string; message: string }[]
+}
+
+// Timelines of a paced run, per endpoint
+export type EndpointTimeline = Timeline & { name: string }
+
+// deploymentsCovered lists, per scenario that ran, which deployments produced figures
+export function deploymentsCovered(r: Results): Record<string, string[]> {
+  const out: Record<string, string[]> = {}
+  const s = r.scenarios
+  const uniq = (xs: string[]) => [...new Set(xs)].sort()
+  const kind = (d: string) =>
+    d.startsWith('micro') ? 'micro' : d.startsWith('monolith') ? 'monolith' : d
+  if (s.limits)
+    out.limits = uniq(s.limits.summary.filter((x) => x.rps).map((x) => kind(x.deployment)))
+  if (s.endpoints) {
+    out.endpoints = uniq(s.endpoints.summary.filter((x) => x.rps).map((x) => kind(x.deployment)))
+  }
+  if (s.failure) {
+    out.failure = uniq(
+      s.failure.runs
+        .filter((x) => x.endpoints.some((e) => e.requests > 0))
+        .map((x) => kind(x.deployment)),
+    )
+  }
+  if (s.deployment) {
+    out.deployment = uniq(
+      s.deployment.runs
+        .filter((x) => x.endpoints.some((e) => e.requests > 0))
+        .map((x) => kind(x.deployment)),
+    )
+  }
+  if (s.scaling)
+    out.scaling = uniq(s.scaling.summary.filter((x) => x.rps).map((x) => kind(x.deployment)))
+  if (s.footprint) {
+    out.footprint = uniq([
+      ...s.footprint.starts.map((x) => kind(x.deployment)),
+      ...s.footprint.memory.map((x) => kind(x.deployment)),
+    ])
+  }
+  return out
+}
