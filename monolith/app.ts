@@ -5,7 +5,11 @@ import { outboxQueueStats } from '../shared/platform/bus/status.ts'
 import { createApp } from '../shared/platform/http/app.ts'
 import { requireAdmin } from '../shared/platform/http/auth.ts'
 import { chaosRoutes, loopbackOnly } from '../shared/platform/http/chaos-routes.ts'
-import { type DashboardSnapshot, dashboardStream } from '../shared/platform/http/dashboard.ts'
+import {
+  type DashboardSnapshot,
+  DeadLetterWatch,
+  dashboardStream,
+} from '../shared/platform/http/dashboard.ts'
 import { dashboardPage } from '../shared/platform/http/dashboard-page.ts'
 import { docsRoutes } from '../shared/platform/http/docs.ts'
 import type { AppEnv } from '../shared/platform/http/env.ts'
@@ -70,6 +74,7 @@ export function monolithApp(wired: Monolith, opts: { url: string; log?: (m: stri
 
   const startedAt = new Date().toISOString()
   const lastExit = process.env.TWINSTACK_LAST_EXIT ?? ''
+  const deadLetters = new DeadLetterWatch()
   const snapshot = async (): Promise<DashboardSnapshot> => {
     const stats = new Map(telemetry.window.snapshot().map((s) => [s.target, s]))
     const { faults } = wired.faults.snapshot()
@@ -91,12 +96,13 @@ export function monolithApp(wired: Monolith, opts: { url: string; log?: (m: stri
       })),
       processes: [processView()],
       breakers: [],
-      queues: outboxQueueStats(wired.database.db),
+      queues: deadLetters.observe(outboxQueueStats(wired.database.db)),
       faults: wired.faults.snapshot(),
       events: [
         ...(lastExit
           ? [{ at: startedAt, kind: 'restarted', source: 'monolith', detail: `after ${lastExit}` }]
           : []),
+        ...deadLetters.events,
         ...wired.faults.events.slice(-50).map((e) => ({
           at: e.at,
           kind: `chaos ${e.kind}`,

@@ -14,6 +14,7 @@ import {
 } from '../../shared/platform/http/chaos-routes.ts'
 import {
   type DashboardSnapshot,
+  DeadLetterWatch,
   dashboardStream,
   type FeedEvent,
 } from '../../shared/platform/http/dashboard.ts'
@@ -109,9 +110,10 @@ export function gatewayApp(opts: GatewayOptions): Hono<AppEnv> {
     })
     if (gatewayEvents.length > 50) gatewayEvents.shift()
   })
+  const deadLetters = new DeadLetterWatch()
   app.route(
     '/',
-    dashboardStream(() => dashboard(opts, board, gatewayEvents)),
+    dashboardStream(() => dashboard(opts, board, gatewayEvents, deadLetters)),
   )
   app.route('/', dashboardPage())
 
@@ -241,6 +243,7 @@ async function dashboard(
   opts: GatewayOptions,
   board: BreakerBoard,
   gatewayEvents: FeedEvent[],
+  deadLetters: DeadLetterWatch,
 ): Promise<DashboardSnapshot> {
   const { replicas, local, breakers } = await observe(opts, board)
   const seenAtGateway = new Map(opts.telemetry.window.snapshot().map((w) => [w.target, w]))
@@ -248,6 +251,7 @@ async function dashboard(
   const partitions = new Set<string>()
   const events: FeedEvent[] = [
     ...gatewayEvents,
+    ...deadLetters.events,
     ...opts.supervisor.events.map((e) => ({
       at: e.at,
       kind: e.kind,
@@ -303,7 +307,7 @@ async function dashboard(
       })),
     ],
     breakers,
-    queues: opts.queue.stats(),
+    queues: deadLetters.observe(opts.queue.stats()),
     faults: { faults, partitions: [...partitions] },
     events: events.sort((a, b) => a.at.localeCompare(b.at)).slice(-50),
   }

@@ -44,6 +44,31 @@ export interface DashboardSnapshot {
 // streams are the open dashboard streams, each with the function that ends it
 const streams = new Set<() => void>()
 
+// DeadLetterWatch turns growth of dead-letter counts into feed events (one per topic and
+// snapshot), since a dead letter happens in whichever process consumed the message
+export class DeadLetterWatch {
+  private readonly seen = new Map<string, number>()
+  readonly events: FeedEvent[] = []
+
+  observe(queues: QueueStat[], at = new Date().toISOString()): QueueStat[] {
+    for (const q of queues) {
+      const before = this.seen.get(q.topic)
+      if (before !== undefined && q.deadLettered > before) {
+        const n = q.deadLettered - before
+        this.events.push({
+          at,
+          kind: 'dead-lettered',
+          source: q.topic,
+          detail: `${n} message${n > 1 ? 's' : ''} given up on`,
+        })
+        if (this.events.length > 50) this.events.shift()
+      }
+      this.seen.set(q.topic, q.deadLettered)
+    }
+    return queues
+  }
+}
+
 // endDashboardStreams ends every open dashboard stream: a graceful stop waits for in-flight
 // requests, and a stream left open would never let it finish
 export function endDashboardStreams(): void {
