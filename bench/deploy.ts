@@ -116,7 +116,9 @@ export async function spawnHealthy(
   for (;;) {
     if (proc.exitCode !== null || proc.signalCode) {
       running.delete(r)
-      throw new Error(`${label} exited early (${proc.signalCode ?? proc.exitCode}):\n${out}`)
+      throw new Error(
+        `${label} exited early (${proc.signalCode ?? proc.exitCode}):\n${out.slice(-3000)}`,
+      )
     }
     try {
       if (await ready(opts.url, out)) break
@@ -204,27 +206,36 @@ export async function allHealthy(url: string): Promise<boolean> {
   return s.services.length > 1 && s.services.every((x) => x.healthy)
 }
 
-// startMicro starts supervisor, services and gateway and waits until every replica is healthy
-export function startMicro(o: MicroStart): Promise<Running> {
+// startMicro starts supervisor, services and gateway and waits until every replica is healthy;
+// if it gives up at once (a port of its block taken meanwhile), it tries another block
+export async function startMicro(o: MicroStart): Promise<Running> {
   mkdirSync(o.dataDir, { recursive: true })
   const args = [
     '--quiet',
     ...(o.reset ? ['--reset'] : []),
     ...(o.noRestart ? ['--no-restart'] : []),
   ]
-  const url = `http://127.0.0.1:${o.base}`
-  return spawnHealthy(o.label ?? 'micro', [BUN, ENTRY, 'micro', ...args], {
-    env: {
-      TWINSTACK_DATA: o.dataDir,
-      TWINSTACK_PORT_BASE: String(o.base),
-      TWINSTACK_RATE_LIMIT: '0',
-      HOST: '127.0.0.1',
-      ...(o.replicas ? { TWINSTACK_REPLICAS: o.replicas } : {}),
-    },
-    url,
-    waitMs: 90_000,
-    ready: async (u) => (await fetch(`${u}/_/health`)).ok && (await allHealthy(u)),
-  })
+  for (let attempt = 0; ; attempt++) {
+    const base = attempt === 0 ? o.base : freePortBlock()
+    const url = `http://127.0.0.1:${base}`
+    try {
+      return await spawnHealthy(o.label ?? 'micro', [BUN, ENTRY, 'micro', ...args], {
+        env: {
+          TWINSTACK_DATA: o.dataDir,
+          TWINSTACK_PORT_BASE: String(base),
+          TWINSTACK_RATE_LIMIT: '0',
+          HOST: '127.0.0.1',
+          ...(o.replicas ? { TWINSTACK_REPLICAS: o.replicas } : {}),
+        },
+        url,
+        waitMs: 90_000,
+        ready: async (u) => (await fetch(`${u}/_/health`)).ok && (await allHealthy(u)),
+      })
+    } catch (error) {
+      const early = (error as Error).message.includes('exited early')
+      if (!early || attempt >= 2) throw error
+    }
+  }
 }
 
 // startTarget starts one of bench/targets/*.ts on a free port

@@ -47,7 +47,8 @@ export function versions(): Record<string, string> {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
   // wrk prints its version on stdout and exits 1 for --version
   const wrk = Bun.which('wrk')
-    ? (Bun.spawnSync(['wrk', '--version'], { stdout: 'pipe' }).stdout.toString().split('\n')[0] ?? '')
+    ? (Bun.spawnSync(['wrk', '--version'], { stdout: 'pipe' }).stdout.toString().split('\n')[0] ??
+      '')
     : ''
   return {
     twinstack: pkg.version,

@@ -34,7 +34,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --quick                smoke run of every scenario in about a minute
   --scenario a,b         some scenarios only: ${SCENARIOS.map((s, i) => `${i + 1}=${s}`).join(' ')}
   --duration S           seconds per measured run (default 5, quick 1)
-  --warmup S             seconds of warm-up per cell (default 2, quick 0.5)
+  --warmup S             seconds of warm-up per cell (default 2, quick 0)
   --connections N        connections of the closed-loop runs (default 32, quick 16)
   --repeats N            repeats per cell, alternating the deployments A B A B (default 3, quick 1)
   --tool autocannon|wrk  closed-loop generator (wrk must be on PATH)
@@ -119,7 +119,7 @@ export function parseOptions(argv: string[], root = process.cwd()): BenchOptions
     quick,
     scenarios: scenario ? scenarioList(scenario) : [...SCENARIOS],
     durationS: duration ? positive('--duration', duration) : quick ? 1 : 5,
-    warmupS: warmup ? Number(warmup) : quick ? 0.5 : 2,
+    warmupS: warmup ? Number(warmup) : quick ? 0 : 2,
     connections: connections ? Math.round(positive('--connections', connections)) : quick ? 16 : 32,
     repeats: repeats ? Math.round(positive('--repeats', repeats)) : quick ? 1 : 3,
     tool,

@@ -73,6 +73,7 @@ export interface Settings {
     targets: string[]
     steadyS: number
     afterS: number
+    budgetS: number
     repeats: number
     rate: number
     bucketMs: number
@@ -102,9 +103,9 @@ export function settings(o: BenchOptions): Settings {
     },
     failure: {
       targets: o.quick ? ['payments'] : ['payments', 'reviews'],
-      steadyS: o.quick ? 1.5 : round(5 * k),
+      steadyS: o.quick ? 1 : round(5 * k),
       faultS: o.quick ? 2 : round(10 * k),
-      recoverS: o.quick ? 2 : round(8 * k),
+      recoverS: o.quick ? 1.5 : round(8 * k),
       rate: o.quick ? 20 : 40,
       bucketMs: o.quick ? 250 : 500,
       drainS: o.quick ? 5 : 15,
@@ -112,7 +113,9 @@ export function settings(o: BenchOptions): Settings {
     deployment: {
       targets: o.quick ? ['storefront'] : ['storefront', 'orders'],
       steadyS: o.quick ? 1 : round(3 * k),
-      afterS: o.quick ? 1.5 : round(4 * k),
+      afterS: o.quick ? 1 : round(4 * k),
+      // time left for the redeploy itself between the steady and the after phase
+      budgetS: o.quick ? 2 : 3,
       repeats: o.quick ? 1 : Math.min(2, o.repeats),
       rate: o.quick ? 20 : 40,
       bucketMs: 250,
@@ -121,7 +124,7 @@ export function settings(o: BenchOptions): Settings {
     footprint: {
       repeats: o.quick ? 1 : Math.min(3, o.repeats),
       loadS: o.quick ? 1 : o.durationS,
-      settleS: o.quick ? 0.5 : 2,
+      settleS: o.quick ? 0.25 : 2,
       buildBinary: !o.quick,
     },
   }
@@ -137,7 +140,7 @@ export function estimateSeconds(s: Settings): Record<ScenarioName, number> {
     limits: 4 + closedLoop(s.limits, 1, s.limits.targets.length),
     endpoints: 8 + closedLoop(s.endpoints, s.endpoints.endpoints.length, 2) + 3,
     failure: f.targets.length * 2 * (f.steadyS + f.faultS + f.recoverS + 6),
-    deployment: d.targets.length * 2 * d.repeats * (d.steadyS + d.afterS + 3) + 6,
+    deployment: d.targets.length * 2 * d.repeats * (d.steadyS + d.afterS + d.budgetS + 1) + 6,
     scaling: s.scaling.counts.length * (6 + closedLoop(s.scaling, 1, 2)),
     footprint:
       s.footprint.repeats * 5 + 8 + 2 * s.footprint.loadS + (s.footprint.buildBinary ? 10 : 0),

@@ -21,7 +21,7 @@ export class Progress {
   constructor(
     private readonly plain: boolean,
     private readonly estimates: Record<string, number>,
-    private readonly write = (s: string) => process.stderr.write(s),
+    private readonly write: (s: string) => void = (s) => void process.stderr.write(s),
   ) {}
 
   private elapsed = () => (performance.now() - this.t0) / 1000
@@ -76,6 +76,12 @@ export class Progress {
   note(text: string): void {
     this.clear()
     this.write(`  ! ${text}\n`)
+  }
+
+  // finished closes a scenario
+  finished(text: string): void {
+    this.clear()
+    this.write(`  (${text})\n`)
   }
 
   // total is the run's wall time so far, in seconds

@@ -39,14 +39,12 @@ export const timestamp = (d = new Date()) =>
 export async function runBench(
   options: BenchOptions,
   argv: string[] = [],
-): Promise<{
-  dir: string
-  results: Results
-}> {
+  write = (text: string) => void process.stderr.write(text),
+): Promise<{ dir: string; results: Results }> {
   const s = settings(options)
   const estimates = estimateSeconds(s)
   const chosen = Object.fromEntries(options.scenarios.map((n) => [n, estimates[n]]))
-  const progress = new Progress(options.plain, chosen)
+  const progress = new Progress(options.plain, chosen, write)
   const started = new Date()
   const dir = join(options.outDir, timestamp(started))
   mkdirSync(dir, { recursive: true })
@@ -59,7 +57,7 @@ export async function runBench(
     machineCores: machineCores(),
   }
   const total = Object.values(chosen).reduce((a, b) => a + b, 0)
-  process.stderr.write(
+  write(
     `twinstack bench: ${options.scenarios.join(', ')} with ${options.tool}, ` +
       `${options.durationS} s runs × ${options.repeats}, ${options.connections} connections ` +
       `(about ${Math.ceil(total / 60)} min)\nresults in ${relative(process.cwd(), dir) || dir}\n`,
@@ -100,6 +98,7 @@ export async function runBench(
   try {
     for (const name of options.scenarios) {
       progress.scenario(name, TITLES[name])
+      const t0 = performance.now()
       try {
         await scenarios[name]()
       } catch (error) {
@@ -109,6 +108,7 @@ export async function runBench(
       } finally {
         // whatever a scenario left running ends with it
         await stopEverything()
+        progress.finished(`${name} took ${Math.round((performance.now() - t0) / 1000)} s`)
       }
     }
   } finally {
@@ -120,7 +120,7 @@ export async function runBench(
   writeFileSync(join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
   writeFileSync(join(dir, 'report.md'), writeMarkdownReport(results))
   writeFileSync(join(dir, 'report.html'), writeHtmlReport(results))
-  process.stderr.write(
+  write(
     `\ndone in ${Math.round(results.elapsedS)} s: ${join(dir, 'report.md')}\n` +
       `                 ${join(dir, 'report.html')}\n`,
   )

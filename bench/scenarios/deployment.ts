@@ -17,9 +17,6 @@ import type { Actors } from '../workload.ts'
 import type { BenchContext } from './common.ts'
 import { bucketed, pacedStreams } from './failure.ts'
 
-// time the paced load leaves for the redeploy itself, between the steady and the after phase
-const REDEPLOY_BUDGET_S = 3
-
 // Fleet is one deployment under test with the way to redeploy it
 interface Fleet {
   name: string
@@ -108,7 +105,7 @@ export async function deploymentScenario(ctx: BenchContext) {
         for (const fleet of fleets) {
           const what = fleet.name === 'micro' ? target : 'the whole application'
           p.begin(`redeploy ${what} · ${fleet.name} #${repeat + 1}`)
-          const durationS = d.steadyS + REDEPLOY_BUDGET_S + d.afterS
+          const durationS = d.steadyS + d.budgetS + d.afterS
           let t0 = 0
           let redeployAtMs: number | null = null
           let redeployMs: number | null = null

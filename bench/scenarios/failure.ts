@@ -203,7 +203,11 @@ async function faultRun(
     )
     await schedule
     const spanMs = durationS * 1000
-    const confirmed = run.output.streams.flatMap((s) => s.orders)
+    // the orders placed during setup count too: their messages travel the same way
+    const confirmed: [string, number][] = [
+      ...actors.orderIds.map((id): [string, number] => [id, -1]),
+      ...run.output.streams.flatMap((s) => s.orders),
+    ]
     p.begin(`${target} · ${deployment} · counting messages`)
     const messages = await countMessages(server.url, actors, confirmed, f.drainS)
     const during = { from: faultAtMs ?? spanMs, to: restartAtMs ?? spanMs }

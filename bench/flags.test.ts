@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'bun:test'
+import { flagRepeats, flagRun, mergeFlags, type RunFigures } from './flags.ts'
+
+const quiet: RunFigures = {
+  requests: 10_000,
+  failures: 0,
+  generatorCores: 0.3,
+  serverCores: 1,
+  generatorThreads: 1,
+  machineCores: 2,
+  machineBusyCores: 1.3,
+  othersCores: 0,
+}
+
+describe('flagRun', () => {
+  it('leaves a clean run alone', () => {
+    expect(flagRun(quiet)).toEqual([])
+  })
+  it('flags a generator that used its whole core (autocannon) or its threads (wrk)', () => {
+    expect(flagRun({ ...quiet, generatorCores: 0.9 })).toEqual(['generator-bound'])
+    expect(flagRun({ ...quiet, generatorCores: 0.9, generatorThreads: 2 })).toEqual([])
+    expect(flagRun({ ...quiet, generatorCores: 1.8, generatorThreads: 2 })).toContain(
+      'generator-bound',
+    )
+  })
+  it('flags a machine with no idle CPU and a noisy neighbour', () => {
+    expect(flagRun({ ...quiet, machineBusyCores: 1.9 })).toEqual(['cpu-saturated'])
+    expect(flagRun({ ...quiet, othersCores: 0.5 })).toEqual(['background-load'])
+  })
+  it('flags failures over 1 % and runs too small for percentiles', () => {
+    expect(flagRun({ ...quiet, failures: 101 })).toEqual(['errors'])
+    expect(flagRun({ ...quiet, failures: 100 })).toEqual([])
+    expect(flagRun({ ...quiet, requests: 50 })).toEqual(['few-samples'])
+  })
+  it('does not flag what it could not measure', () => {
+    expect(
+      flagRun({ ...quiet, generatorCores: null, machineBusyCores: null, othersCores: null }),
+    ).toEqual([])
+  })
+})
+
+describe('flagRepeats and mergeFlags', () => {
+  it('flags repeats more than 15 % apart', () => {
+    expect(flagRepeats([100, 101, 99])).toEqual([])
+    expect(flagRepeats([100, 150, 60])).toEqual(['noisy'])
+    expect(flagRepeats([100])).toEqual([])
+  })
+  it('merges without duplicates in a stable order', () => {
+    expect(mergeFlags(['errors', 'generator-bound'], ['generator-bound'], ['noisy'])).toEqual([
+      'generator-bound',
+      'errors',
+      'noisy',
+    ])
+  })
+})

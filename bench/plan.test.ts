@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'bun:test'
+import { parseOptions, scenarioList } from './options.ts'
+import { alternate, ENDPOINTS, estimateSeconds, settings } from './plan.ts'
+
+describe('alternate', () => {
+  it('orders runs A B A B within each cell', () => {
+    const steps = alternate(['x', 'y'], ['monolith', 'micro'], 2)
+    expect(steps.map((s) => `${s.cell}:${s.deployment}:${s.repeat}`)).toEqual([
+      'x:monolith:0',
+      'x:micro:0',
+      'x:monolith:1',
+      'x:micro:1',
+      'y:monolith:0',
+      'y:micro:0',
+      'y:monolith:1',
+      'y:micro:1',
+    ])
+  })
+})
+
+describe('settings', () => {
+  const total = (argv: string[]) =>
+    Object.values(estimateSeconds(settings(parseOptions(argv, '/r')))).reduce((a, b) => a + b, 0)
+
+  it('keeps a full run under fifteen minutes and a quick one around a minute', () => {
+    expect(total([])).toBeLessThan(15 * 60)
+    expect(total([])).toBeGreaterThan(5 * 60)
+    expect(total(['--quick'])).toBeLessThan(2 * 60)
+  })
+  it('measures every endpoint and both faults in a full run', () => {
+    const s = settings(parseOptions([], '/r'))
+    expect(s.endpoints.endpoints).toEqual(ENDPOINTS.map((e) => e.id))
+    expect(s.failure.targets).toEqual(['payments', 'reviews'])
+    expect(s.scaling.counts).toEqual([1, 2])
+    expect(s.footprint.buildBinary).toBe(true)
+  })
+  it('shortens a quick run without dropping a scenario', () => {
+    const s = settings(parseOptions(['--quick'], '/r'))
+    expect(s.endpoints.repeats).toBe(1)
+    expect(s.failure.targets).toEqual(['payments'])
+    expect(s.deployment.targets).toEqual(['storefront'])
+    expect(s.footprint.buildBinary).toBe(false)
+  })
+  it('scales the timed scenarios with --duration', () => {
+    const short = settings(parseOptions(['--duration', '2.5'], '/r'))
+    const long = settings(parseOptions(['--duration', '10'], '/r'))
+    expect(short.failure.faultS).toBeLessThan(long.failure.faultS)
+    expect(short.endpoints.durationS).toBe(2.5)
+  })
+})
+
+describe('parseOptions', () => {
+  it('has defaults for a full run', () => {
+    const o = parseOptions([], '/repo')
+    expect(o).toMatchObject({ quick: false, durationS: 5, repeats: 3, connections: 32 })
+    expect(o.tool).toBe('autocannon')
+    expect(o.scenarios).toHaveLength(6)
+    expect(o.outDir).toBe('/repo/bench/results')
+  })
+  it('reads both --name value and --name=value', () => {
+    const o = parseOptions(
+      ['--quick', '--duration=0.5', '--connections', '8', '--scenario', '3,limits'],
+      '/r',
+    )
+    expect(o).toMatchObject({ quick: true, durationS: 0.5, connections: 8 })
+    expect(o.scenarios).toEqual(['limits', 'failure'])
+  })
+  it('refuses what it does not know', () => {
+    expect(() => parseOptions(['--fast'], '/r')).toThrow('unknown option')
+    expect(() => parseOptions(['--tool', 'ab'], '/r')).toThrow('unknown tool')
+    expect(() => parseOptions(['--duration', '-1'], '/r')).toThrow('positive')
+    expect(() => scenarioList('7')).toThrow('unknown scenario')
+  })
+  it('takes scenario names, prefixes and numbers in canonical order', () => {
+    expect(scenarioList('foot,2,scal')).toEqual(['endpoints', 'scaling', 'footprint'])
+  })
+})

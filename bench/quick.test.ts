@@ -1,0 +1,56 @@
+import { afterAll, describe, expect, it } from 'bun:test'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseOptions, SCENARIOS } from './options.ts'
+import { deploymentsCovered, type Results } from './results.ts'
+import { runBench } from './run.ts'
+import { htmlProblems, markdownProblems } from './validate.ts'
+
+// What CI asserts of `npm run bench -- --quick` on a tiny duration: every scenario produced
+// figures for both deployments and the report files are well formed. Never a speed threshold.
+describe('npm run bench -- --quick', () => {
+  const out = mkdtempSync(join(tmpdir(), 'twinstack-bench-ci-'))
+  afterAll(() => rmSync(out, { recursive: true, force: true }))
+  let log = ''
+  let dir = ''
+  let results: Results | undefined
+
+  it('runs every scenario on both deployments', async () => {
+    const options = { ...parseOptions(['--quick', '--duration', '0.5', '--out', out]), plain: true }
+    const run = await runBench(options, ['--quick', '--duration', '0.5'], (t) => {
+      log += t
+    })
+    dir = run.dir
+    results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as Results
+    if (results.errors.length) console.error(log)
+    expect(results.errors).toEqual([])
+    const covered = deploymentsCovered(results)
+    expect(Object.keys(covered).sort()).toEqual([...SCENARIOS].sort())
+    for (const [scenario, deployments] of Object.entries(covered)) {
+      expect({ scenario, deployments }).toEqual({
+        scenario,
+        deployments: expect.arrayContaining(['monolith', 'micro']),
+      })
+    }
+  }, 150_000)
+
+  it('measured the load generator and the servers on every closed-loop run', () => {
+    const s = results!.scenarios
+    const runs = [...s.limits!.runs, ...s.endpoints!.runs, ...s.scaling!.runs]
+    expect(runs.length).toBeGreaterThan(0)
+    for (const r of runs) {
+      expect(r.generatorCores).not.toBeNull()
+      expect(r.serverCores).not.toBeNull()
+      expect(r.requests).toBeGreaterThan(0)
+    }
+    expect(s.failure!.runs.every((r) => r.messages.lost === 0 && r.messages.duplicated === 0)).toBe(
+      true,
+    )
+  })
+
+  it('wrote a well-formed report.md and a self-contained report.html', () => {
+    expect(markdownProblems(readFileSync(join(dir, 'report.md'), 'utf8'))).toEqual([])
+    expect(htmlProblems(readFileSync(join(dir, 'report.html'), 'utf8'))).toEqual([])
+  })
+})
