@@ -119,6 +119,7 @@ export function sampleResults(): Results {
     target: 'payments',
     deployment,
     method: deployment === 'micro' ? 'supervisor kill' : 'chaos crash',
+    ratePerEndpoint: 20,
     durationMs: 4000,
     timeline: timeline(NAMES, down),
     events: [

@@ -195,7 +195,12 @@ async function runWrk(job: ClosedJob, ctx: LoadContext): Promise<ClosedRun> {
       ctx.onMessage?.({ type: 'start', at: startedAt })
     }
     const timer = setTimeout(() => proc.kill('SIGKILL'), seconds * 1000 + 30_000)
-    const stdout = await new Response(proc.stdout).text()
+    const [stdout, stderr] = await Promise.all([
+      new Response(proc.stdout).text(),
+      new Response(proc.stderr).text(),
+    ])
+    // a script error makes wrk fall back to GET / silently: never measure that
+    if (stderr.includes('.lua:')) throw new Error(`wrk script failed: ${stderr.slice(0, 1000)}`)
     await proc.exited
     clearTimeout(timer)
     const finishedAt = Date.now()

@@ -140,7 +140,13 @@ export function estimateSeconds(s: Settings): Record<ScenarioName, number> {
     limits: 4 + closedLoop(s.limits, 1, s.limits.targets.length),
     endpoints: 8 + closedLoop(s.endpoints, s.endpoints.endpoints.length, 2) + 3,
     failure: f.targets.length * 2 * (f.steadyS + f.faultS + f.recoverS + 6),
-    deployment: d.targets.length * 2 * d.repeats * (d.steadyS + d.afterS + d.budgetS + 1) + 6,
+    // full runs add a third fleet: two monolith processes rolled one at a time
+    deployment:
+      d.targets.length *
+        (d.targets.length > 1 ? 3 : 2) *
+        d.repeats *
+        (d.steadyS + d.afterS + d.budgetS + 1) +
+      6,
     scaling: s.scaling.counts.length * (6 + closedLoop(s.scaling, 1, 2)),
     footprint:
       s.footprint.repeats * 5 + 8 + 2 * s.footprint.loadS + (s.footprint.buildBinary ? 10 : 0),

@@ -23,7 +23,10 @@ describe('headline', () => {
     expect(unaffectedAvailability(undefined)).toBeNull()
   })
   it('sums failed requests of a redeploy and compares scaling and memory', () => {
-    expect(h.deployFailed).toEqual([{ target: 'storefront', monolith: 24, micro: 0 }])
+    expect(h.deployFailed).toEqual([
+      { target: 'storefront', monolith: 24, micro: 0, monolithRolling: null },
+    ])
+    expect(h.messagesLost).toBe(0)
     expect(h.scalingSpeedup.monolith).toBeCloseTo(1.2, 6)
     expect(h.scalingSpeedup.micro).toBeCloseTo(1.1, 6)
     expect(h.generatorCoresMax).toBe(0.3)

@@ -169,6 +169,7 @@ export interface FaultRun {
   target: string
   deployment: string
   method: string
+  ratePerEndpoint: number
   durationMs: number
   timeline: { bucketMs: number; endpoints: { name: string; total: number[]; ok: number[] }[] }
   events: { atMs: number; kind: string; detail: string }[]

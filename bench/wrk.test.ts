@@ -3,7 +3,8 @@ import { luaString, parseWrk, wrkPath, wrkScript } from './wrk.ts'
 
 describe('luaString', () => {
   it('escapes quotes, backslashes, newlines and non-ASCII as decimal bytes', () => {
-    expect(luaString('a"b\\c\nd')).toBe('"a\\34b\\92c\\10d"')
+    expect(luaString('a"b\\c\nd')).toBe('"a\\034b\\092c\\010d"')
+    expect(luaString('"4242')).toBe('"\\0344242"')
     expect(luaString('é')).toBe('"\\195\\169"')
   })
 })
@@ -21,7 +22,7 @@ describe('wrkScript', () => {
     ])
     expect(lua).toContain('wrk.format("GET", "/api/products/p-0001", {  }, nil)')
     expect(lua).toContain('["Authorization"] = "Bearer t"')
-    expect(lua).toContain('"{\\34amount\\34:1000}"')
+    expect(lua).toContain('"{\\034amount\\034:1000}"')
     expect(lua).toContain('WRK_JSON')
   })
 })

@@ -3,12 +3,13 @@ import type { ClosedOutput, RequestTemplate } from './loadgen.ts'
 // wrkPath is where wrk is installed, or null when it is not
 export const wrkPath = (): string | null => Bun.which('wrk')
 
-// luaString writes a Lua string literal holding exactly the given text (bytes as \ddd escapes)
+// luaString writes a Lua string literal holding exactly the given text (bytes as \ddd escapes,
+// always three digits: a shorter one would swallow a digit that follows it)
 export function luaString(text: string): string {
   let out = '"'
   for (const byte of new TextEncoder().encode(text)) {
     const printable = byte >= 32 && byte < 127 && byte !== 34 && byte !== 92
-    out += printable ? String.fromCharCode(byte) : `\\${byte}`
+    out += printable ? String.fromCharCode(byte) : `\\${String(byte).padStart(3, '0')}`
   }
   return `${out}"`
 }

@@ -115,12 +115,15 @@ async function faultRun(
     const ref = await referenceData(base)
     const actors = await prepareActors(base, ref, { users: ctx.options.quick ? 10 : 30, orders: 5 })
     const chaosRoutes = await hasChaos(base, actors.admin)
-    const method =
-      deployment === 'micro'
-        ? 'supervisor kill (SIGKILL every replica), no restart until the bench starts it'
-        : chaosRoutes
-          ? 'chaos crash: the next call into the module ends the monolith process'
-          : 'SIGKILL of the monolith process (no chaos routes in this build)'
+    // the same fault on both sides when the chaos routes exist: the next call into the target
+    // ends the process that holds it (the whole monolith, or that service)
+    const method = chaosRoutes
+      ? deployment === 'micro'
+        ? 'chaos crash: the next call into the service ends its process'
+        : 'chaos crash: the next call into the module ends the monolith process'
+      : deployment === 'micro'
+        ? 'supervisor kill (SIGKILL every replica)'
+        : 'SIGKILL of the monolith process'
     const events: FaultRun['events'] = []
     let t0 = 0
     const mark = (kind: string, detail: string) => {
@@ -137,13 +140,13 @@ async function faultRun(
     const script = async () => {
       await Bun.sleep(f.steadyS * 1000)
       p.tick(`· ${target} fails`)
-      if (deployment === 'micro') {
-        faultAtMs = mark('fault', `kill ${target}`)
-        await control(base, actors.admin, 'kill', target)
-      } else if (chaosRoutes) {
+      if (chaosRoutes) {
         faultAtMs = mark('fault', `chaos crash ${target}`)
         const r = await chaos(base, actors.admin, 'crash', { target })
         if (r.status !== 200) notes.push(`chaos crash answered ${r.status}`)
+      } else if (deployment === 'micro') {
+        faultAtMs = mark('fault', `kill ${target}`)
+        await control(base, actors.admin, 'kill', target)
       } else {
         faultAtMs = mark('fault', `SIGKILL monolith (${target})`)
         const st = await status(base)
@@ -249,6 +252,7 @@ async function faultRun(
       target,
       deployment,
       method,
+      ratePerEndpoint: f.rate,
       durationMs: spanMs,
       timeline: bucketed(run, f.bucketMs, spanMs),
       events,
