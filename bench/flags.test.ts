@@ -45,6 +45,11 @@ describe('flagRepeats and mergeFlags', () => {
     expect(flagRepeats([100, 150, 60])).toEqual(['noisy'])
     expect(flagRepeats([100])).toEqual([])
   })
+  it('flags throughput that keeps falling from repeat to repeat', () => {
+    expect(flagRepeats([200, 120, 100])).toEqual(['noisy', 'drifting'])
+    expect(flagRepeats([100, 95, 90])).toEqual([])
+    expect(flagRepeats([100, 60, 70])).toEqual(['noisy'])
+  })
   it('merges without duplicates in a stable order', () => {
     expect(mergeFlags(['errors', 'generator-bound'], ['generator-bound'], ['noisy'])).toEqual([
       'generator-bound',

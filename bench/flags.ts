@@ -8,6 +8,7 @@ export type FlagCode =
   | 'errors'
   | 'few-samples'
   | 'noisy'
+  | 'drifting'
 
 // FLAG_TEXT explains each flag in the report
 export const FLAG_TEXT: Record<FlagCode, string> = {
@@ -20,6 +21,8 @@ export const FLAG_TEXT: Record<FlagCode, string> = {
   errors: 'more than 1 % of the requests failed, so throughput and latency include failures',
   'few-samples': 'too few requests for stable percentiles (a smoke run)',
   noisy: 'the repeats differ by more than 15 %, so the median is uncertain',
+  drifting:
+    'throughput fell from repeat to repeat (by more than 15 % overall): the system slows down as its data grows, so the figure depends on how long it has run',
 }
 
 // THRESHOLDS are where the flags start
@@ -67,10 +70,15 @@ export function flagRun(f: RunFigures, t = THRESHOLDS): FlagCode[] {
   return flags
 }
 
-// flagRepeats flags a cell whose repeats disagree
+// flagRepeats flags a cell whose repeats disagree, and one whose throughput keeps falling
+// (values in the order they ran)
 export function flagRepeats(values: readonly number[], t = THRESHOLDS): FlagCode[] {
+  const flags: FlagCode[] = []
   const s = spread(values)
-  return s !== null && s > t.maxSpread ? ['noisy'] : []
+  if (s !== null && s > t.maxSpread) flags.push('noisy')
+  const falling = values.length >= 3 && values.every((v, i) => i === 0 || v < values[i - 1]!)
+  if (falling && values.at(-1)! < (1 - t.maxSpread) * values[0]!) flags.push('drifting')
+  return flags
 }
 
 // mergeFlags is the union of the flags of a cell's runs, in a stable order

@@ -86,7 +86,7 @@ for (const [i, spec] of specs.entries()) {
       type: 'line',
       data: {
         labels,
-        datasets: spec.series.map((s, k) => ({ label: s.name, data: s.values.map((v) => (v === null ? null : v * 100)), borderColor: color(k), backgroundColor: color(k), pointRadius: 0, stepped: true, spanGaps: false })),
+        datasets: spec.series.map((s, k) => ({ label: s.name, data: s.values.map((v) => (v === null ? null : v * 100)), borderColor: color(k), backgroundColor: color(k), borderWidth: Math.max(1.5, 5 - k * 0.7), pointRadius: 0, stepped: true, spanGaps: false })),
       },
       options: {
         plugins: {

@@ -263,6 +263,21 @@ function limitsSection(r: Results): Section | null {
   }
 }
 
+// coresSentence notes how much CPU each deployment could put to work under closed-loop load:
+// one monolith process is one JavaScript thread, the microservices are sixteen processes
+function coresSentence(summary: CellSummary[]): string {
+  const cores = (d: string) =>
+    median(summary.filter((s) => s.deployment === d).map((s) => s.serverCores ?? Number.NaN))
+  const mono = cores('monolith')
+  const micro = cores('micro')
+  if (mono === null || micro === null) return ''
+  const bound = mono >= 0.85 ? ', about all that one JavaScript thread can give' : ''
+  return (
+    ` Under this load the monolith's one process used ${f.cores(mono)} cores${bound}; the ` +
+    `microservices' processes together used ${f.cores(micro)} (medians over the endpoints).`
+  )
+}
+
 function endpointsSection(r: Results): Section | null {
   const e = r.scenarios.endpoints
   if (!e) return null
@@ -320,7 +335,8 @@ function endpointsSection(r: Results): Section | null {
       `On the product page the microservices serve ${f.x(h.productThroughputRatio)} the monolith's ` +
         `throughput with ${f.x(h.productP99Ratio)} its p99 latency. Each internal hop adds about ` +
         `${f.ms(h.latencyPerHopMs)} ms of unloaded latency and ${f.int(h.cpuPerHopUs)} µs of CPU ` +
-        '(medians over the endpoints).',
+        '(medians over the endpoints).' +
+        coresSentence(e.summary),
     ],
     tables: [
       {

@@ -112,7 +112,7 @@ export function summarise(runs: readonly RunRecord[]): CellSummary[] {
     groups.set(key, [...(groups.get(key) ?? []), r])
   }
   return [...groups.values()].map((rs) => {
-    const rps = rs.map((r) => r.rps)
+    const rps = [...rs].sort((a, b) => a.repeat - b.repeat).map((r) => r.rps)
     const cpuPerRequest = nums(
       rs.map((r) => (r.serverCores !== null && r.rps > 0 ? (r.serverCores / r.rps) * 1e6 : null)),
     )
