@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm'
+import { sql } from 'drizzle-orm'
 import type { IntegrationEvent } from '../../contracts/events.ts'
 import { type Db, type Tx, write } from '../db/index.ts'
 import { deadLetters, inbox } from './schema.ts'
@@ -9,16 +9,23 @@ export type Handler = (tx: Tx, event: IntegrationEvent) => void
 // inboxed makes a handler idempotent: the event id is recorded with the effect, in one
 // transaction, so a redelivered event is skipped and a crash mid-way leaves no half effect
 export function inboxed(db: Db, consumer: string, handler: Handler) {
+  // one prepared statement claims the event id: no row inserted means it was handled before
+  // (prepared once: drizzle would otherwise build and prepare the SQL on every event)
+  const claim = db
+    .insert(inbox)
+    .values({
+      consumer,
+      eventId: sql.placeholder('eventId'),
+      handledAt: sql.placeholder('handledAt'),
+    })
+    .onConflictDoNothing()
+    .returning({ id: inbox.eventId })
+    .prepare()
   return function handleOnce(event: IntegrationEvent): void {
     write(db, (tx) => {
-      const seen = tx
-        .select({ id: inbox.eventId })
-        .from(inbox)
-        .where(and(eq(inbox.consumer, consumer), eq(inbox.eventId, event.id)))
-        .get()
-      if (seen) return
+      if (claim.all({ eventId: event.id, handledAt: Date.now() }).length === 0) return
+      // a handler that throws rolls the claim back with its own effects
       handler(tx, event)
-      tx.insert(inbox).values({ consumer, eventId: event.id, handledAt: Date.now() }).run()
     })
   }
 }

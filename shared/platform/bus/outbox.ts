@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { asc, count, isNull, min, sql } from 'drizzle-orm'
 import type { IntegrationEvent } from '../../contracts/events.ts'
-import { type Db, nowIso, type Tx } from '../db/index.ts'
+import { type Db, nowIso, type Tx, write } from '../db/index.ts'
 import { currentTrace } from '../http/trace.ts'
 import { outbox } from './schema.ts'
 
@@ -33,30 +33,44 @@ export function sqliteOutbox(source: string, onAdd: () => void = () => {}): Outb
   }
 }
 
+// statements are prepared once per database: the relay runs them for every batch
+const prepared = new WeakMap<Db, ReturnType<typeof prepare>>()
+function prepare(db: Db) {
+  return {
+    unsent: db
+      .select()
+      .from(outbox)
+      .where(isNull(outbox.sentAt))
+      .orderBy(asc(outbox.position))
+      .limit(sql.placeholder('limit'))
+      .prepare(),
+  }
+}
+const statements = (db: Db) => {
+  let s = prepared.get(db)
+  if (!s) {
+    s = prepare(db)
+    prepared.set(db, s)
+  }
+  return s
+}
+
 // unsent reads the oldest events the transport has not accepted yet
 export function unsent(db: Db, limit: number): (IntegrationEvent & { position: number })[] {
-  return db
-    .select()
-    .from(outbox)
-    .where(isNull(outbox.sentAt))
-    .orderBy(asc(outbox.position))
-    .limit(limit)
-    .all()
+  return statements(db)
+    .unsent.all({ limit })
     .map((r) => ({ ...r, data: JSON.parse(r.data) as unknown }))
 }
 
-// markSent records that the transport durably accepted events up to these positions
+// markSent records that the transport durably accepted these events
 export function markSent(db: Db, positions: number[]): void {
   if (positions.length === 0) return
-  db.transaction(
-    (tx) => {
-      tx.update(outbox)
-        .set({ sentAt: Date.now() })
-        .where(sql`${outbox.position} in ${positions}`)
-        .run()
-    },
-    { behavior: 'immediate' },
-  )
+  write(db, (tx) => {
+    tx.update(outbox)
+      .set({ sentAt: Date.now() })
+      .where(sql`${outbox.position} in ${positions}`)
+      .run()
+  })
 }
 
 // outboxBacklog tells how many events wait per topic and how old the oldest is

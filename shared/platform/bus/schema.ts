@@ -1,17 +1,24 @@
-import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { sql } from 'drizzle-orm'
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 
 // outbox holds events written in the same transaction as the state change that caused them
-export const outbox = sqliteTable('outbox', {
-  position: integer('position').primaryKey({ autoIncrement: true }),
-  id: text('id').notNull().unique(),
-  topic: text('topic').notNull(),
-  type: text('type').notNull(),
-  data: text('data').notNull(),
-  occurredAt: text('occurred_at').notNull(),
-  source: text('source').notNull(),
-  traceId: text('trace_id').notNull(),
-  sentAt: integer('sent_at'),
-})
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    position: integer('position').primaryKey({ autoIncrement: true }),
+    id: text('id').notNull().unique(),
+    topic: text('topic').notNull(),
+    type: text('type').notNull(),
+    data: text('data').notNull(),
+    occurredAt: text('occurred_at').notNull(),
+    source: text('source').notNull(),
+    traceId: text('trace_id').notNull(),
+    sentAt: integer('sent_at'),
+  },
+  // the relay only ever reads unsent rows: a partial index keeps that read small however many
+  // sent rows the table keeps
+  (t) => [index('outbox_unsent').on(t.position).where(sql`${t.sentAt} IS NULL`)],
+)
 
 // inbox records which events a consumer has applied, in the same transaction as the effect
 export const inbox = sqliteTable(

@@ -13,6 +13,14 @@ export const embeddedMigrations: Record<string, MigrationMeta[]> = {
       "bps": true,
       "folderMillis": 1795528414187,
       "hash": "22ebc8ce9e6d26ac43034c12582c49242b4b29590dce6a5ab0ad154d0a5b8dc4"
+    },
+    {
+      "sql": [
+        "CREATE INDEX `outbox_unsent` ON `outbox` (`position`) WHERE \"outbox\".\"sent_at\" IS NULL;"
+      ],
+      "bps": true,
+      "folderMillis": 1795533054167,
+      "hash": "fdd86def5f52eecf5d340c38f025756fed94c1440d5d36f9032f6717f0c85c5d"
     }
   ],
   "catalog": [

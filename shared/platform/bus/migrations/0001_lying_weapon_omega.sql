@@ -1,0 +1,1 @@
+CREATE INDEX `outbox_unsent` ON `outbox` (`position`) WHERE "outbox"."sent_at" IS NULL;
