@@ -36,7 +36,6 @@ export async function measureClosed(
 ): Promise<RunRecord> {
   const p = ctx.progress
   p.begin(`${at.cell} · ${at.deployment} #${at.repeat + 1}`)
-  let last = 0
   const run = await runClosed(
     { engine: 'closed', url: target.url, requests, ...opts },
     ctx.options.tool,
@@ -45,9 +44,9 @@ export async function measureClosed(
       ownRoots,
       onMessage: (m) => {
         if (m.type === 'warmup') p.tick('warming up')
-        if (m.type === 'tick' && typeof m.requests === 'number') {
-          last = m.requests
-          p.tick(`${fmtRps(last)}`)
+        // autocannon's last tick covers a fraction of a second: skip its zero
+        if (m.type === 'tick' && typeof m.requests === 'number' && m.requests > 0) {
+          p.tick(fmtRps(m.requests))
         }
       },
     },
