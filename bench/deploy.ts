@@ -172,12 +172,15 @@ export function startMonolith(o: MonolithStart): Promise<Running> {
   const args = [...(o.reset ? ['--reset'] : []), ...(o.noRestart ? ['--no-restart'] : [])]
   const cmd = o.keeper
     ? [BUN, ENTRY, 'monolith', ...args]
-    : o.reusePort
-      ? [BUN, join(import.meta.dir, 'targets', 'monolith-reuseport.ts'), ...args]
-      : [BUN, join(ROOT, 'monolith', 'main.ts'), ...args]
+    : [BUN, join(ROOT, 'monolith', 'main.ts'), ...args]
   const url = `http://127.0.0.1:${o.port}`
   return spawnHealthy(o.label ?? 'monolith', cmd, {
-    env: { TWINSTACK_DATA: o.dataDir, PORT: String(o.port), HOST: '127.0.0.1' },
+    env: {
+      TWINSTACK_DATA: o.dataDir,
+      PORT: String(o.port),
+      HOST: '127.0.0.1',
+      ...(o.reusePort ? { TWINSTACK_REUSE_PORT: '1' } : {}),
+    },
     url,
     // with reusePort a sibling on the same port may answer the health check: this process is
     // up once it says it listens

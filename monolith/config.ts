@@ -9,6 +9,9 @@ export interface MonolithConfig {
   reset: boolean
   // start with the outbox relay paused (events wait in the outbox): a chaos knob for tests
   relayPaused: boolean
+  // SO_REUSEPORT: several monolith processes share the port and the kernel spreads connections
+  // (the monolith's way to scale out on one machine, and to restart without a gap)
+  reusePort: boolean
 }
 
 // monolithConfig reads env with development defaults (api.md: secrets from env, dev defaults)
@@ -21,5 +24,6 @@ export function monolithConfig(argv = process.argv.slice(2), env = process.env):
     jwtSecret: env.JWT_SECRET ?? 'twinstack-dev-secret-change-me',
     reset: argv.includes('--reset'),
     relayPaused: env.TWINSTACK_RELAY_PAUSED === '1',
+    reusePort: env.TWINSTACK_REUSE_PORT === '1',
   }
 }

@@ -22,7 +22,12 @@ export async function runMonolith(argv = process.argv.slice(2)): Promise<void> {
   })
   const url = `http://${config.host}:${config.port}`
   const app = monolithApp(wired, { url })
-  const server = Bun.serve({ hostname: config.host, port: config.port, fetch: app.fetch })
+  const server = Bun.serve({
+    hostname: config.host,
+    port: config.port,
+    reusePort: config.reusePort,
+    fetch: app.fetch,
+  })
 
   console.log(`twinstack monolith listening on ${url}  (ready in ${Math.round(performance.now() - started)} ms)
   data file   ${dbPath}
