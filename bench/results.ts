@@ -1,12 +1,12 @@
 import { type FlagCode, flagRepeats, flagRun, mergeFlags } from './flags.ts'
-import type { ClosedRun } from './load.ts'
+import type { ClosedRun, Sampled } from './load.ts'
 import type { Latency } from './loadgen.ts'
 import type { BenchOptions, ScenarioName, Tool } from './options.ts'
 import type { Timeline } from './stats.ts'
 import { median } from './stats.ts'
 
 // RunRecord is one measured closed-loop run, every raw figure kept
-export interface RunRecord {
+export interface RunRecord extends Sampled {
   scenario: ScenarioName
   cell: string
   deployment: string
@@ -19,14 +19,6 @@ export interface RunRecord {
   rps: number
   statusCodes: Record<string, number>
   latency: Latency
-  generatorCores: number | null
-  generatorThreads: number
-  serverCores: number | null
-  serverRssBytes: number | null
-  serverPeakRssBytes: number | null
-  serverProcesses: number
-  machineBusyCores: number | null
-  othersCores: number | null
   flags: FlagCode[]
 }
 
