@@ -12,7 +12,7 @@ import { sqliteOutbox, unsent } from '../../platform/bus/outbox.ts'
 import type { Database } from '../../platform/db/index.ts'
 import type { AppEnv } from '../../platform/http/env.ts'
 import { memoryDatabase, testApp, testTokens, threeWays } from '../../testing/harness.ts'
-import { kindOf } from '../../testing/http.ts'
+import { expectProblem, kindOf } from '../../testing/http.ts'
 import { CatalogService, catalog } from '../catalog/index.ts'
 import { InventoryService, inventory } from '../inventory/index.ts'
 import { OrdersService, orders } from '../orders/index.ts'
@@ -502,13 +502,6 @@ describe('Checkout routes', () => {
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...headers },
       body,
     })
-  const expectProblem = async (res: Response, status: number) => {
-    expect(res.status).toBe(status)
-    expect(res.headers.get('content-type')).toContain('application/problem+json')
-    const body = await res.json()
-    expect(body).toMatchObject({ status, title: expect.any(String), detail: expect.any(String) })
-    return body
-  }
   const good = JSON.stringify({ items: [{ productId: 'p-1', quantity: 1 }], card: OK })
 
   beforeAll(async () => {

@@ -4,6 +4,7 @@ import { creditScore } from '../../domain/loan.ts'
 import { ADMIN_ID, SEED_USERS, userId } from '../../domain/prng.ts'
 import { type Database, write } from '../../platform/db/index.ts'
 import { memoryDatabase, testApp, threeWays } from '../../testing/harness.ts'
+import { expectProblem } from '../../testing/http.ts'
 import { CreditCheckService, creditCheck, creditCheckClient, creditCheckRoutes } from './index.ts'
 import { creditProfiles } from './schema.ts'
 
@@ -179,11 +180,6 @@ describe('creditCheckRoutes', () => {
       headers: { 'Content-Type': 'application/json' },
       body,
     })
-  const expectProblem = async (res: Response, status: number) => {
-    expect(res.status).toBe(status)
-    expect(res.headers.get('content-type')).toStartWith('application/problem+json')
-    expect(((await res.json()) as { status: number }).status).toBe(status)
-  }
 
   it('POST /internal/credit-check/assess answers the decision of the chain', async () => {
     const res = await post(JSON.stringify(application(userId(1))))

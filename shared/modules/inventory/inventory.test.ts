@@ -8,6 +8,7 @@ import { DomainError } from '../../domain/errors.ts'
 import { productId, SEED_PRODUCTS } from '../../domain/prng.ts'
 import { type Database, migrate, openDatabase } from '../../platform/db/index.ts'
 import { memoryDatabase, testApp, threeWays } from '../../testing/harness.ts'
+import { expectProblem } from '../../testing/http.ts'
 import { InventoryService, inventory, inventoryClient, inventoryRoutes } from './index.ts'
 import { stock as stockTable } from './schema.ts'
 import { seedInventory } from './seed.ts'
@@ -244,12 +245,6 @@ describe('inventoryRoutes', () => {
       headers: { 'Content-Type': 'application/json' },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     })
-
-  const expectProblem = async (res: Response, status: number) => {
-    expect(res.status).toBe(status)
-    expect(res.headers.get('content-type')).toStartWith('application/problem+json')
-    expect(((await res.json()) as { status: number }).status).toBe(status)
-  }
 
   it('GET /internal/inventory/stock/:id answers the stock, 404 when unknown, 400 for a huge id', async () => {
     const res = await app.request('/internal/inventory/stock/p-0100')

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'bun:test'
 import type { Application, LoanApproval } from '../../contracts/loans.ts'
 import { isDomainError } from '../../domain/errors.ts'
 import { testApp, threeWays } from '../../testing/harness.ts'
+import { expectProblem } from '../../testing/http.ts'
 import { LoanApprovalService, loanApprovalClient, loanApprovalRoutes } from './index.ts'
 
 const scored = (score: number, over: Partial<Application> = {}): Application => ({
@@ -87,11 +88,6 @@ describe('loanApprovalRoutes', () => {
       headers: { 'Content-Type': contentType },
       body,
     })
-  const expectProblem = async (res: Response, status: number) => {
-    expect(res.status).toBe(status)
-    expect(res.headers.get('content-type')).toStartWith('application/problem+json')
-    expect(((await res.json()) as { status: number }).status).toBe(status)
-  }
 
   it('POST /internal/loan-approval/decide answers a decision', async () => {
     const res = await post(JSON.stringify(scored(700)))

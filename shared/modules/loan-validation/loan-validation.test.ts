@@ -9,6 +9,7 @@ import type {
 import { isDomainError } from '../../domain/errors.ts'
 import type { Database } from '../../platform/db/index.ts'
 import { memoryDatabase, testApp, testTokens, threeWays } from '../../testing/harness.ts'
+import { expectProblem } from '../../testing/http.ts'
 import {
   LoanValidationService,
   loanValidation,
@@ -145,13 +146,6 @@ describe('loanValidationRoutes', () => {
     })
   const get = async (path: string, token?: string) =>
     app.request(path, token ? { headers: { Authorization: `Bearer ${token}` } } : {})
-  const expectProblem = async (res: Response, status: number) => {
-    expect(res.status).toBe(status)
-    expect(res.headers.get('content-type')).toStartWith('application/problem+json')
-    const body = (await res.json()) as Record<string, unknown>
-    expect(body.status).toBe(status)
-    return body
-  }
   const stored = () => database.db.select({ n: count() }).from(loans).get()?.n ?? 0
 
   it('POST /api/loans answers 201 with the decision and the trail', async () => {

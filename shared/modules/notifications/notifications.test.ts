@@ -6,6 +6,7 @@ import { inboxed } from '../../platform/bus/inbox.ts'
 import { inbox } from '../../platform/bus/schema.ts'
 import type { Database } from '../../platform/db/index.ts'
 import { memoryDatabase, testApp, testTokens, threeWays } from '../../testing/harness.ts'
+import { expectProblem } from '../../testing/http.ts'
 import {
   NotificationsService,
   notifications,
@@ -153,12 +154,6 @@ describe('notificationsRoutes', () => {
 
   const tokenOf = (id: string, role: 'customer' | 'admin' = 'customer') =>
     testTokens.issue({ id, email: `${id}@twinstack.dev`, role })
-
-  const expectProblem = async (res: Response, status: number) => {
-    expect(res.status).toBe(status)
-    expect(res.headers.get('content-type')).toStartWith('application/problem+json')
-    expect(((await res.json()) as { status: number }).status).toBe(status)
-  }
 
   it('GET /api/notifications lists the caller’s own notifications', async () => {
     const res = await app.request('/api/notifications', {

@@ -9,7 +9,7 @@ import { sqliteOutbox, unsent } from '../../platform/bus/outbox.ts'
 import type { Database } from '../../platform/db/index.ts'
 import type { AppEnv } from '../../platform/http/env.ts'
 import { memoryDatabase, testApp, testTokens, threeWays } from '../../testing/harness.ts'
-import { kindOf } from '../../testing/http.ts'
+import { expectProblem, kindOf } from '../../testing/http.ts'
 import { OrdersService, orders, ordersClient, ordersRoutes } from './index.ts'
 
 const eur = (amount: number) => ({ amount, currency: 'EUR' })
@@ -220,11 +220,6 @@ describe('Orders routes', () => {
     headers: { ...auth(token), 'Content-Type': 'application/json' },
     body,
   })
-  const expectProblem = async (res: Response, status: number) => {
-    expect(res.status).toBe(status)
-    expect(res.headers.get('content-type')).toContain('application/problem+json')
-    expect(await res.json()).toMatchObject({ status, detail: expect.any(String) })
-  }
   const placeFor = async (userId: string) => (await svc.place(placeInput(userId))).id
 
   beforeAll(async () => {

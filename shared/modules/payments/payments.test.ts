@@ -8,7 +8,7 @@ import { sqliteOutbox, unsent } from '../../platform/bus/outbox.ts'
 import type { Database } from '../../platform/db/index.ts'
 import type { AppEnv } from '../../platform/http/env.ts'
 import { memoryDatabase, testApp, threeWays } from '../../testing/harness.ts'
-import { kindOf } from '../../testing/http.ts'
+import { expectProblem, kindOf } from '../../testing/http.ts'
 import { PaymentsService, payments, paymentsClient, paymentsRoutes } from './index.ts'
 
 const OK = { number: '4242424242424242', expiry: '12/39', cvc: '123' }
@@ -128,11 +128,6 @@ describe('Payments routes', () => {
   let app: Hono<AppEnv>
   const post = (path: string, body: string) =>
     app.request(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body })
-  const expectProblem = async (res: Response, status: number) => {
-    expect(res.status).toBe(status)
-    expect(res.headers.get('content-type')).toContain('application/problem+json')
-    expect(await res.json()).toMatchObject({ status, detail: expect.any(String) })
-  }
 
   beforeAll(async () => {
     d = await memoryDatabase(payments)

@@ -4,6 +4,7 @@ import type { Pricing } from '../../contracts/pricing.ts'
 import { SEED_PRODUCTS } from '../../domain/prng.ts'
 import type { Database } from '../../platform/db/index.ts'
 import { memoryDatabase, testApp, threeWays } from '../../testing/harness.ts'
+import { expectProblem } from '../../testing/http.ts'
 import { PricingService, pricing, pricingClient, pricingRoutes } from './index.ts'
 import { prices } from './schema.ts'
 import { seedPricing } from './seed.ts'
@@ -84,12 +85,6 @@ describe('pricingRoutes', () => {
     app = testApp(pricingRoutes(new PricingService(database.db)))
   })
   afterAll(() => database.close())
-
-  const expectProblem = async (res: Response, status: number) => {
-    expect(res.status).toBe(status)
-    expect(res.headers.get('content-type')).toStartWith('application/problem+json')
-    expect(((await res.json()) as { status: number }).status).toBe(status)
-  }
 
   it('GET /internal/pricing/prices/:id answers the price, 404 when unknown', async () => {
     const res = await app.request('/internal/pricing/prices/p-0010')

@@ -7,6 +7,7 @@ import { Rng } from '../../domain/prng.ts'
 import { inboxed } from '../../platform/bus/inbox.ts'
 import type { Database } from '../../platform/db/index.ts'
 import { memoryDatabase, testApp, testTokens, threeWays } from '../../testing/harness.ts'
+import { expectProblem } from '../../testing/http.ts'
 import {
   ReportingService,
   reporting,
@@ -387,11 +388,6 @@ describe('reportingRoutes', () => {
   afterEach(() => database.close())
 
   const as = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } })
-  const expectProblem = async (res: Response, status: number) => {
-    expect(res.status).toBe(status)
-    expect(res.headers.get('content-type')).toStartWith('application/problem+json')
-    expect(((await res.json()) as { status: number }).status).toBe(status)
-  }
   const publicCalls: [string, string][] = [
     ['GET', '/api/reports/sales'],
     ['GET', '/api/reports/top-products'],

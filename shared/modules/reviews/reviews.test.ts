@@ -5,6 +5,7 @@ import type { Review, Reviews } from '../../contracts/reviews.ts'
 import { DomainError, unavailable } from '../../domain/errors.ts'
 import type { Database } from '../../platform/db/index.ts'
 import { memoryDatabase, testApp, testTokens, threeWays } from '../../testing/harness.ts'
+import { expectProblem } from '../../testing/http.ts'
 import { CatalogService, catalog } from '../catalog/index.ts'
 import { ReviewsService, reviews, reviewsClient, reviewsRoutes, SEED_REVIEWS } from './index.ts'
 import { reviews as reviewsTable } from './schema.ts'
@@ -145,12 +146,6 @@ describe('reviewsRoutes', () => {
       headers: { 'Content-Type': 'application/json', ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     })
-
-  const expectProblem = async (res: Response, status: number) => {
-    expect(res.status).toBe(status)
-    expect(res.headers.get('content-type')).toStartWith('application/problem+json')
-    expect(((await res.json()) as { status: number }).status).toBe(status)
-  }
 
   it('GET /api/products/:id/reviews lists reviews newest first, without the product id', async () => {
     const res = await app.request('/api/products/p-0002/reviews')

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'bun:test'
 import type { Shipping } from '../../contracts/shipping.ts'
 import { isDomainError } from '../../domain/errors.ts'
 import { testApp, threeWays } from '../../testing/harness.ts'
+import { expectProblem } from '../../testing/http.ts'
 import { ShippingService, shippingClient, shippingRoutes } from './index.ts'
 
 threeWays<Shipping>(
@@ -54,11 +55,6 @@ describe('Shipping routes', () => {
       headers: { 'Content-Type': 'application/json' },
       body,
     })
-  const expectProblem = async (res: Response, status: number) => {
-    expect(res.status).toBe(status)
-    expect(res.headers.get('content-type')).toContain('application/problem+json')
-    expect(await res.json()).toMatchObject({ status, detail: expect.any(String) })
-  }
 
   it('answers a quote with 200', async () => {
     const res = await post(JSON.stringify({ items: [{ productId: 'p-0001', quantity: 4 }] }))

@@ -6,6 +6,7 @@ import type { Reviews } from '../../contracts/reviews.ts'
 import type { ProductPage, Storefront } from '../../contracts/storefront.ts'
 import { DomainError, unavailable } from '../../domain/errors.ts'
 import { memoryDatabase, testApp, threeWays } from '../../testing/harness.ts'
+import { expectProblem } from '../../testing/http.ts'
 import { CatalogService, catalog } from '../catalog/index.ts'
 import { InventoryService, inventory } from '../inventory/index.ts'
 import { PricingService, pricing } from '../pricing/index.ts'
@@ -281,12 +282,6 @@ describe('StorefrontService', () => {
 })
 
 describe('storefrontRoutes', () => {
-  const expectProblem = async (res: Response, status: number) => {
-    expect(res.status).toBe(status)
-    expect(res.headers.get('content-type')).toStartWith('application/problem+json')
-    expect(((await res.json()) as { status: number }).status).toBe(status)
-  }
-
   it('GET /api/products/:id answers 200 with degraded parts when neighbours fail or hang', async () => {
     const app = testApp(
       storefrontRoutes(

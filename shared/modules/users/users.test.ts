@@ -5,6 +5,7 @@ import { DomainError } from '../../domain/errors.ts'
 import { ADMIN_ID, SEED_USERS } from '../../domain/prng.ts'
 import type { Database } from '../../platform/db/index.ts'
 import { memoryDatabase, testApp, testTokens, threeWays } from '../../testing/harness.ts'
+import { expectProblem } from '../../testing/http.ts'
 import { UsersService, users, usersClient, usersRoutes } from './index.ts'
 import { users as usersTable } from './schema.ts'
 import { seedUsers } from './seed.ts'
@@ -145,12 +146,6 @@ describe('usersRoutes', () => {
       headers: { 'Content-Type': 'application/json' },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     })
-
-  const expectProblem = async (res: Response, status: number) => {
-    expect(res.status).toBe(status)
-    expect(res.headers.get('content-type')).toStartWith('application/problem+json')
-    expect(((await res.json()) as { status: number }).status).toBe(status)
-  }
 
   it('POST /api/auth/register answers 201 with the user, then 409 for the same email', async () => {
     const res = await post('/api/auth/register', {
