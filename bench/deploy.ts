@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { Subprocess } from 'bun'
 import { shifted, withReplicas } from '../micro/config.ts'
 import { replicaUrls, topology } from '../micro/topology.ts'
-import { portsFree } from '../shared/testing/process.ts'
+import { alive, portsFree } from '../shared/testing/process.ts'
 import { processTree } from './procfs.ts'
 
 const ROOT = join(import.meta.dir, '..')
@@ -31,15 +31,6 @@ export const ownRoots = () => [...running].map((r) => r.proc.pid)
 // stopEverything stops every process tree the bench started (also on Ctrl-C)
 export async function stopEverything(): Promise<void> {
   await Promise.all([...running].map((r) => r.stop()))
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
 }
 
 const signal = (pid: number, sig: NodeJS.Signals) => {

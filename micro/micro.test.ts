@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { runChaos } from '../scripts/chaos.ts'
 import { apiSuite, CARD_OK } from '../shared/testing/api-suite.ts'
 import { loginAt } from '../shared/testing/http.ts'
-import type { Started } from '../shared/testing/process.ts'
+import { alive, type Started } from '../shared/testing/process.ts'
 import { eventually } from '../shared/testing/wait.ts'
 import { startMicro } from './testing.ts'
 import { topology } from './topology.ts'
@@ -13,14 +13,6 @@ import { topology } from './topology.ts'
 const json = { 'Content-Type': 'application/json' }
 const pidsOf = (status: any) =>
   (status.services as any[]).map((s) => s.pid).filter(Boolean) as number[]
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 let dataDir = ''
 let micro: Started | undefined

@@ -86,3 +86,13 @@ export function portsFree(ports: number[]): boolean {
   }
   return true
 }
+
+// alive tells whether a process id still exists
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
