@@ -19,3 +19,11 @@ export const AuthUserSchema = z.object({
   role: z.enum(['customer', 'admin']),
 })
 export type AuthUser = z.infer<typeof AuthUserSchema>
+
+// IdsQuery is the ?ids=a,b,c query of batch lookups
+export const IdsQuery = z.object({
+  ids: z
+    .string()
+    .max(20_000)
+    .transform((s) => s.split(',').filter(Boolean)),
+})

@@ -2,17 +2,10 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Catalog } from '../../contracts/catalog.ts'
 import { SearchQuery } from '../../contracts/catalog.ts'
-import { Id } from '../../contracts/common.ts'
+import { Id, IdsQuery } from '../../contracts/common.ts'
 import { notFound } from '../../domain/errors.ts'
 import type { AppEnv } from '../../platform/http/env.ts'
 import { valid } from '../../platform/http/validate.ts'
-
-const IdsQuery = z.object({
-  ids: z
-    .string()
-    .max(20_000)
-    .transform((s) => s.split(',').filter(Boolean)),
-})
 
 // catalogRoutes exposes the Catalog contract (internal routes, reached by other modules)
 export const catalogRoutes = (svc: Catalog) =>

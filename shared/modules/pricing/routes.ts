@@ -1,17 +1,10 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { Id } from '../../contracts/common.ts'
+import { Id, IdsQuery } from '../../contracts/common.ts'
 import type { Pricing } from '../../contracts/pricing.ts'
 import { notFound } from '../../domain/errors.ts'
 import type { AppEnv } from '../../platform/http/env.ts'
 import { valid } from '../../platform/http/validate.ts'
-
-const IdsQuery = z.object({
-  ids: z
-    .string()
-    .max(20_000)
-    .transform((s) => s.split(',').filter(Boolean)),
-})
 
 // pricingRoutes exposes the Pricing contract (internal routes, reached by other modules)
 export const pricingRoutes = (svc: Pricing) =>
