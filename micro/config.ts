@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { type ModuleSettings, moduleSettings } from '../shared/wiring/settings.ts'
 import { type Topology, topology } from './topology.ts'
 
 // MicroConfig is what every process of the microservices deployment reads from its environment
@@ -8,6 +9,8 @@ export interface MicroConfig {
   jwtSecret: string
   serviceToken: string
   topology: Topology
+  // checkout saga knobs (TWINSTACK_RECOVER_MS and friends, see shared/wiring/settings.ts)
+  modules?: ModuleSettings
 }
 
 // shifted moves every port of the topology so a second deployment (tests, bench) can run beside
@@ -49,5 +52,6 @@ export function microConfig(env = process.env): MicroConfig {
     jwtSecret: env.JWT_SECRET ?? 'twinstack-dev-secret-change-me',
     serviceToken: env.TWINSTACK_SERVICE_TOKEN ?? 'twinstack-dev-service-token',
     topology: t,
+    modules: moduleSettings(env),
   }
 }

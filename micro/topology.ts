@@ -56,7 +56,7 @@ export const topology: Topology = {
     service('orders', 4160, {
       modules: ['orders', 'checkout'],
       database: 'users-orders.db',
-      routes: ['/api/checkout', '/api/orders/*', '/api/users/:id/orders'],
+      routes: ['/api/checkout', '/api/checkout/*', '/api/orders/*', '/api/users/:id/orders'],
       calls: ['catalog', 'pricing', 'inventory', 'payments', 'shipping'],
     }),
     service('payments', 4170, { database: 'payments.db' }),

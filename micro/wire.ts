@@ -13,7 +13,8 @@ import { jwtIssuer, type TokenIssuer } from '../shared/platform/http/auth.ts'
 import { BreakerBoard } from '../shared/platform/http/breakers.ts'
 import type { AppEnv } from '../shared/platform/http/env.ts'
 import { type Fetch, resilientFetch } from '../shared/platform/http/remote.ts'
-import { buildModules, moduleWiring } from '../shared/wiring/registry.ts'
+import { buildModules, moduleWiring, startModules } from '../shared/wiring/registry.ts'
+import { optionsFor } from '../shared/wiring/settings.ts'
 import type { MicroConfig } from './config.ts'
 import { replicaUrls, type ServiceSpec, type Topology } from './topology.ts'
 
@@ -132,6 +133,7 @@ export async function wireService(
       },
       tokens,
       outbox: (source) => sqliteOutbox(source, () => relay?.kick()),
+      options: (module) => optionsFor(config.modules ?? {}, module, log),
     },
     remote,
   )
@@ -145,6 +147,8 @@ export async function wireService(
     }
   }
   relay?.start()
+  // checkout recovery, expired holds and authorisations: resumed or swept from the start
+  const stopModules = startModules(spec.modules, services)
 
   return {
     spec,
@@ -156,6 +160,7 @@ export async function wireService(
     relay,
     routes: spec.modules.map((name) => moduleWiring(name).routes(services.get(name))),
     async close() {
+      await stopModules()
       await relay?.stop()
       await transport.close()
       database?.close()

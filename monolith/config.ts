@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { type ModuleSettings, moduleSettings } from '../shared/wiring/settings.ts'
 
 // MonolithConfig is everything the monolith reads from its environment and arguments
 export interface MonolithConfig {
@@ -12,6 +13,8 @@ export interface MonolithConfig {
   // SO_REUSEPORT: several monolith processes share the port and the kernel spreads connections
   // (the monolith's way to scale out on one machine, and to restart without a gap)
   reusePort: boolean
+  // checkout saga knobs (TWINSTACK_RECOVER_MS and friends, see shared/wiring/settings.ts)
+  modules: ModuleSettings
 }
 
 // monolithConfig reads env with development defaults (api.md: secrets from env, dev defaults)
@@ -25,5 +28,6 @@ export function monolithConfig(argv = process.argv.slice(2), env = process.env):
     reset: argv.includes('--reset'),
     relayPaused: env.TWINSTACK_RELAY_PAUSED === '1',
     reusePort: env.TWINSTACK_REUSE_PORT === '1',
+    modules: moduleSettings(env),
   }
 }

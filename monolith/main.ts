@@ -19,6 +19,7 @@ export async function runMonolith(argv = process.argv.slice(2)): Promise<void> {
     dbPath,
     jwtSecret: config.jwtSecret,
     relayPaused: config.relayPaused,
+    modules: config.modules,
   })
   const url = `http://${config.host}:${config.port}`
   const app = monolithApp(wired, { url })

@@ -10,7 +10,8 @@ import { messaging } from '../shared/platform/config.ts'
 import { type Database, migrate, openDatabase } from '../shared/platform/db/index.ts'
 import { jwtIssuer, type TokenIssuer } from '../shared/platform/http/auth.ts'
 import type { AppEnv } from '../shared/platform/http/env.ts'
-import { buildModules, moduleWiring, registry } from '../shared/wiring/registry.ts'
+import { buildModules, moduleWiring, registry, startModules } from '../shared/wiring/registry.ts'
+import { type ModuleSettings, optionsFor } from '../shared/wiring/settings.ts'
 
 // Monolith is every module wired in one process: routes, the relay and the one database
 export interface Monolith {
@@ -30,6 +31,8 @@ export async function wireMonolith(opts: {
   jwtSecret: string
   relayPaused?: boolean
   log?: (msg: string) => void
+  // recovery and sweep intervals, ttls (and a test's crash point) for the checkout saga
+  modules?: ModuleSettings
 }): Promise<Monolith> {
   const log = opts.log ?? console.log
   const database = await openDatabase(opts.dbPath)
@@ -55,7 +58,12 @@ export async function wireMonolith(opts: {
   const faults = new FaultBoard()
   const services = buildModules(
     names,
-    { db: () => db, tokens, outbox: (source) => sqliteOutbox(source, relay.kick) },
+    {
+      db: () => db,
+      tokens,
+      outbox: (source) => sqliteOutbox(source, relay.kick),
+      options: (module) => optionsFor(opts.modules ?? {}, module, log),
+    },
     () => undefined,
     (caller, callee, service) => withFaults(faults, caller, callee, service as object),
   )
@@ -69,6 +77,8 @@ export async function wireMonolith(opts: {
     }
   }
   if (!opts.relayPaused) relay.start()
+  // checkout recovery, expired holds and authorisations: resumed or swept from the start
+  const stopModules = startModules(names, services)
 
   return {
     database,
@@ -85,6 +95,7 @@ export async function wireMonolith(opts: {
       ),
     })),
     async close() {
+      await stopModules()
       await relay.stop()
       await transport.close()
       database.close()

@@ -41,3 +41,8 @@ export const PaymentCapturedData = z.object({
   amount: MoneySchema,
 })
 export type PaymentCaptured = z.infer<typeof PaymentCapturedData>
+
+// PaymentRefunded (topic payments), published by payments when a cancelled order's captured
+// money goes back to the customer: the same members as PaymentCaptured
+export const PaymentRefundedData = PaymentCapturedData
+export type PaymentRefunded = PaymentCaptured

@@ -39,8 +39,18 @@ export const PlaceOrderInput = z.object({
 })
 export type PlaceOrderInput = z.infer<typeof PlaceOrderInput>
 
+// OrderPage asks for one page of a customer's orders, newest first: at most limit orders after
+// the cursor a previous page answered as nextCursor
+export const OrderPageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(100),
+  cursor: z.string().min(1).max(200).optional(),
+})
+export type OrderPage = z.infer<typeof OrderPageQuery>
+
 // Orders is the event-sourced order store: state is the fold of events, appends check versions
 export interface Orders {
+  // place starts an order's stream; placing an id already placed for the same user answers
+  // that order as it stands now (a resent place is safe), for another user it is a conflict
   place(input: PlaceOrderInput): Promise<Order>
   order(id: string): Promise<Order | null>
   events(id: string): Promise<OrderEvent[]>
@@ -52,7 +62,8 @@ export interface Orders {
   ): Promise<Order>
   ship(id: string): Promise<Order>
   cancel(id: string, byUserId: string): Promise<Order>
-  ordersOf(userId: string): Promise<Order[]>
+  // ordersOf is one page of a customer's orders, newest first (the first 100 without a page)
+  ordersOf(userId: string, page?: Partial<OrderPage>): Promise<Order[]>
   // allEvents pages through the whole store in append order, for replays
   allEvents(afterPosition: number, limit: number): Promise<StoredEvent[]>
 }
@@ -80,12 +91,17 @@ export const AppendInput = z.object({
 })
 export type AppendInput = z.infer<typeof AppendInput>
 
-// UserOrdersSchema is a customer with their orders (GET /api/users/:id/orders)
-export const UserOrdersSchema = z.object({ user: UserSchema, items: z.array(OrderSchema) })
+// UserOrdersSchema is a customer with one page of their orders (GET /api/users/:id/orders);
+// nextCursor fetches the next page, null on the last one
+export const UserOrdersSchema = z.object({
+  user: UserSchema,
+  items: z.array(OrderSchema),
+  nextCursor: z.string().nullable(),
+})
 export type UserOrdersView = z.infer<typeof UserOrdersSchema>
 
 // UserOrders reads a customer and their orders together (Shared data: orders and users live in
-// one database); an unknown user is notFound (404)
+// one database); an unknown user is notFound (404), a cursor that is not one we gave is 400
 export interface UserOrders {
-  userOrders(userId: string): Promise<UserOrdersView>
+  userOrders(userId: string, page?: Partial<OrderPage>): Promise<UserOrdersView>
 }

@@ -18,15 +18,27 @@ export const PaymentSchema = z.object({
   reference: z.string(),
   orderId: z.string().nullable(),
   amount: MoneySchema,
-  status: z.enum(['authorized', 'captured', 'voided']),
+  status: z.enum(['authorized', 'captured', 'voided', 'refunded']),
 })
 export type Card = z.infer<typeof CardSchema>
 export type AuthorizeInput = z.infer<typeof AuthorizeInput>
 export type Payment = z.infer<typeof PaymentSchema>
 
-// Payments authorises cards (demo rules), captures (publishing PaymentCaptured) and voids
+// Payments authorises cards (demo rules), captures (publishing PaymentCaptured), voids and
+// refunds (publishing PaymentRefunded). Every step names the payment by its reference (the
+// order id) and is idempotent: a repeat answers the same payment, so a caller that lost an
+// answer may simply resend. Capture and void decide each other: whichever comes first wins and
+// the other is refused (conflict), which is how a saga learns which way a lost step went.
 export interface Payments {
+  // authorize holds the amount once per reference; a reference already voided answers that
+  // voided payment and holds nothing (a late authorisation cannot outlive its compensation)
   authorize(input: AuthorizeInput): Promise<Payment>
-  capture(paymentId: string, orderId: string): Promise<Payment>
-  void(paymentId: string): Promise<Payment>
+  capture(reference: string, orderId: string): Promise<Payment>
+  // void lets an authorisation go; an unknown reference is recorded as voided, a captured
+  // payment is refused (conflict)
+  void(reference: string): Promise<Payment>
+  // refund gives captured money back (an authorised one is voided instead)
+  refund(reference: string): Promise<Payment>
+  // payment looks a payment up by reference (null when none)
+  payment(reference: string): Promise<Payment | null>
 }

@@ -81,6 +81,8 @@ export interface Wiring {
   tokens: TokenIssuer
   outbox(source: string): Outbox
   neighbour<T>(module: string): T
+  // constructor options the deployment sets for a module (recovery and sweep intervals, ttls)
+  options?(module: string): Record<string, unknown>
 }
 
 // ModuleWiring says how to build, serve and reach one module
@@ -90,6 +92,9 @@ export interface ModuleWiring {
   routes(service: any): Hono<AppEnv, any, any>
   client(base: string, fetch: Fetch): unknown
   consumers?: Consumer[]
+  // start runs the module's background work (recovery, sweeps) where it is served; the answer
+  // stops it
+  start?(service: any): () => void | Promise<void>
 }
 
 const entry = <S>(m: {
@@ -98,6 +103,7 @@ const entry = <S>(m: {
   routes(service: S): Hono<AppEnv, any, any>
   client(base: string, fetch: Fetch): S
   consumers?: Consumer[]
+  start?(service: S): () => void | Promise<void>
 }): ModuleWiring => m as ModuleWiring
 
 // registry lists every module of shared/modules by name: the one table both deployments wire from
@@ -128,9 +134,10 @@ export const registry: Record<string, ModuleWiring> = {
   }),
   inventory: entry({
     def: inventory,
-    build: (w) => new InventoryService(w.db()),
+    build: (w) => new InventoryService(w.db(), w.options?.('inventory')),
     routes: inventoryRoutes,
     client: inventoryClient,
+    start: (s) => (s as InventoryService).start(),
   }),
   storefront: entry({
     def: storefront,
@@ -147,9 +154,10 @@ export const registry: Record<string, ModuleWiring> = {
   }),
   payments: entry({
     def: payments,
-    build: (w) => new PaymentsService(w.db(), w.outbox('payments')),
+    build: (w) => new PaymentsService(w.db(), w.outbox('payments'), w.options?.('payments')),
     routes: paymentsRoutes,
     client: paymentsClient,
+    start: (s) => (s as PaymentsService).start(),
   }),
   shipping: entry({
     def: shipping,
@@ -173,9 +181,10 @@ export const registry: Record<string, ModuleWiring> = {
         payments: w.neighbour('payments'),
         shipping: w.neighbour('shipping'),
         orders: w.neighbour('orders'),
-      }),
+      }, w.options?.('checkout')),
     routes: checkoutRoutes,
     client: checkoutClient,
+    start: (s) => (s as CheckoutService).start(),
   }),
   notifications: entry({
     def: notifications,
@@ -244,4 +253,19 @@ export function buildModules(
   }
   for (const name of names) get(name)
   return built
+}
+
+// startModules starts the background work of the named modules (built by buildModules) and
+// answers one function that stops it all
+export function startModules(
+  names: string[],
+  built: Map<string, unknown>,
+): () => Promise<void> {
+  const stops = names.flatMap((name) => {
+    const start = moduleWiring(name).start
+    return start ? [start(built.get(name))] : []
+  })
+  return async () => {
+    await Promise.all(stops.map((stop) => stop()))
+  }
 }

@@ -1,5 +1,6 @@
 import { hc } from 'hono/client'
-import type { Checkout, CheckoutResult } from '../../contracts/checkout.ts'
+import type { Checkout, CheckoutResult, SagaSummary } from '../../contracts/checkout.ts'
+import type { Order } from '../../contracts/orders.ts'
 import { type Fetch, unwrap } from '../../platform/http/remote.ts'
 import type { CheckoutRoutes } from './routes.ts'
 
@@ -13,5 +14,10 @@ export function checkoutClient(base: string, fetch: Fetch): Checkout {
           json: { user: { id: user.id, email: user.email }, input, idempotencyKey },
         }),
       ),
+    cancel: async (user, orderId) =>
+      unwrap<Order>(
+        await api.orders[':id'].cancel.$post({ param: { id: orderId }, json: { userId: user.id } }),
+      ),
+    sagas: async () => unwrap<SagaSummary>(await api.sagas.$get()),
   }
 }

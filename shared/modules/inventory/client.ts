@@ -6,12 +6,18 @@ import type { InventoryRoutes } from './routes.ts'
 // inventoryClient is the Inventory contract over HTTP
 export function inventoryClient(base: string, fetch: Fetch): Inventory {
   const api = hc<InventoryRoutes>(base, { fetch }).internal.inventory
-  const reservation = api.reservations[':id']
+  const ref = api.references[':reference']
   return {
     stock: async (productId) =>
       unwrapOrNull<Stock>(await api.stock[':id'].$get({ param: { id: productId } })),
     reserve: async (input) => unwrap<Reservation>(await api.reservations.$post({ json: input })),
-    release: async (id) => unwrap<Reservation>(await reservation.release.$post({ param: { id } })),
-    commit: async (id) => unwrap<Reservation>(await reservation.commit.$post({ param: { id } })),
+    release: async (reference) =>
+      unwrap<Reservation>(await ref.release.$post({ param: { reference } })),
+    commit: async (reference) =>
+      unwrap<Reservation>(await ref.commit.$post({ param: { reference } })),
+    restock: async (reference) =>
+      unwrap<Reservation>(await ref.restock.$post({ param: { reference } })),
+    reserved: async () =>
+      (await unwrap<{ reserved: number }>(await api.reserved.$get())).reserved,
   }
 }

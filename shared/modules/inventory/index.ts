@@ -4,7 +4,7 @@ import { seedInventory } from './seed.ts'
 export { inventoryClient } from './client.ts'
 export { type InventoryRoutes, inventoryRoutes } from './routes.ts'
 export { OUT_OF_STOCK_EVERY } from './seed.ts'
-export { InventoryService } from './service.ts'
+export { type InventoryOptions, InventoryService } from './service.ts'
 
 // inventory is the module's definition for wiring: its migrations and seed
 export const inventory: ModuleDef = {

@@ -7,6 +7,7 @@ import type { AppEnv } from '../../platform/http/env.ts'
 import { valid } from '../../platform/http/validate.ts'
 
 const IdParam = z.object({ id: Id })
+const RefParam = z.object({ reference: z.string().min(1).max(100) })
 
 // inventoryRoutes exposes the Inventory contract (internal routes, reached by other modules)
 export const inventoryRoutes = (svc: Inventory) =>
@@ -16,14 +17,22 @@ export const inventoryRoutes = (svc: Inventory) =>
       if (!stock) throw notFound('product')
       return c.json(stock)
     })
+    .get('/internal/inventory/reserved', async (c) => c.json({ reserved: await svc.reserved() }))
     .post('/internal/inventory/reservations', valid('json', ReserveInput), async (c) =>
       c.json(await svc.reserve(c.req.valid('json')), 201),
     )
-    .post('/internal/inventory/reservations/:id/release', valid('param', IdParam), async (c) =>
-      c.json(await svc.release(c.req.valid('param').id)),
+    .post(
+      '/internal/inventory/references/:reference/release',
+      valid('param', RefParam),
+      async (c) => c.json(await svc.release(c.req.valid('param').reference)),
     )
-    .post('/internal/inventory/reservations/:id/commit', valid('param', IdParam), async (c) =>
-      c.json(await svc.commit(c.req.valid('param').id)),
+    .post('/internal/inventory/references/:reference/commit', valid('param', RefParam), async (c) =>
+      c.json(await svc.commit(c.req.valid('param').reference)),
+    )
+    .post(
+      '/internal/inventory/references/:reference/restock',
+      valid('param', RefParam),
+      async (c) => c.json(await svc.restock(c.req.valid('param').reference)),
     )
 
 export type InventoryRoutes = ReturnType<typeof inventoryRoutes>

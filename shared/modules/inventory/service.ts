@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto'
-import { eq, sql } from 'drizzle-orm'
+import { and, eq, lt, sql } from 'drizzle-orm'
 import type { Inventory, Reservation, ReserveInput, Stock } from '../../contracts/inventory.ts'
 import { conflict, notFound } from '../../domain/errors.ts'
 import { type Db, nowIso, type Tx, write } from '../../platform/db/index.ts'
 import { type ReservedLine, reservations, stock } from './schema.ts'
 
-const toReservation = (row: typeof reservations.$inferSelect): Reservation => ({
+type Row = typeof reservations.$inferSelect
+
+const toReservation = (row: Row): Reservation => ({
   id: row.id,
   reference: row.reference,
   status: row.status,
@@ -20,12 +22,41 @@ function mergeLines(items: ReserveInput['items']): ReservedLine[] {
   return [...byProduct].map(([productId, quantity]) => ({ productId, quantity }))
 }
 
-// InventoryService counts stock and holds it for orders, all-or-nothing per reservation
+// InventoryOptions tunes holds: how long one lives, how often the sweeper looks for expired ones
+export interface InventoryOptions {
+  holdTtlMs?: number
+  sweepEveryMs?: number
+  log?: (msg: string) => void
+}
+
+// InventoryService counts stock and holds it for orders, all-or-nothing per reservation; every
+// step is idempotent by reference, and holds nobody committed expire and are swept
 export class InventoryService implements Inventory {
-  constructor(private readonly db: Db) {}
+  private readonly holdTtlMs: number
+  private readonly sweepEveryMs: number
+  private readonly log: (msg: string) => void
+  private timer: ReturnType<typeof setInterval> | null = null
+  // the product page reads stock on every view: compiled once, not per call
+  private readonly stockById
+
+  constructor(
+    private readonly db: Db,
+    opts: InventoryOptions = {},
+  ) {
+    this.holdTtlMs = opts.holdTtlMs ?? 10 * 60_000
+    this.sweepEveryMs = opts.sweepEveryMs ?? 30_000
+    this.log = opts.log ?? (() => {})
+    this.stockById = db
+      .select({ onHand: stock.onHand, reserved: stock.reserved })
+      .from(stock)
+      .where(eq(stock.productId, sql.placeholder('id')))
+      .prepare()
+  }
 
   async stock(productId: string): Promise<Stock | null> {
-    const row = this.db.select().from(stock).where(eq(stock.productId, productId)).get()
+    const row = this.stockById.get({ id: productId }) as
+      | { onHand: number; reserved: number }
+      | undefined
     return row ? { productId, available: row.onHand - row.reserved } : null
   }
 
@@ -34,11 +65,7 @@ export class InventoryService implements Inventory {
     // check and hold inside one IMMEDIATE transaction: no other writer (in this process or
     // another) can take the same units between the check and the update
     return write(this.db, (tx) => {
-      const existing = tx
-        .select()
-        .from(reservations)
-        .where(eq(reservations.reference, input.reference))
-        .get()
+      const existing = byReference(tx, input.reference)
       if (existing) return toReservation(existing)
       for (const line of lines) {
         const row = tx.select().from(stock).where(eq(stock.productId, line.productId)).get()
@@ -52,50 +79,48 @@ export class InventoryService implements Inventory {
           })
         }
       }
-      for (const line of lines) {
-        tx.update(stock)
-          .set({ reserved: sql`${stock.reserved} + ${line.quantity}` })
-          .where(eq(stock.productId, line.productId))
-          .run()
-      }
-      const row = {
+      moveReserved(tx, lines, +1)
+      const row: Row = {
         id: randomUUID(),
         reference: input.reference,
-        status: 'held' as const,
+        status: 'held',
         items: lines,
         createdAt: nowIso(),
+        expiresAt: Date.now() + this.holdTtlMs,
       }
       tx.insert(reservations).values(row).run()
       return toReservation(row)
     })
   }
 
-  async release(reservationId: string): Promise<Reservation> {
+  async release(reference: string): Promise<Reservation> {
     return write(this.db, (tx) => {
-      const row = held(tx, reservationId)
-      if (row.status === 'released') return toReservation(row)
-      if (row.status === 'committed') throw conflict('reservation is already committed')
-      for (const line of row.items) {
-        tx.update(stock)
-          .set({ reserved: sql`${stock.reserved} - ${line.quantity}` })
-          .where(eq(stock.productId, line.productId))
-          .run()
+      const row = byReference(tx, reference)
+      // a release that overtakes its reserve leaves a marker, so the late reserve holds nothing
+      if (!row) return tombstone(tx, reference)
+      if (row.status === 'committed' || row.status === 'returned') {
+        throw conflict('reservation is already committed')
       }
+      if (row.status !== 'held') return toReservation(row)
+      moveReserved(tx, row.items, -1)
       return finish(tx, row, 'released')
     })
   }
 
-  async commit(reservationId: string): Promise<Reservation> {
+  async commit(reference: string): Promise<Reservation> {
     return write(this.db, (tx) => {
-      const row = held(tx, reservationId)
-      if (row.status === 'committed') return toReservation(row)
+      const row = byReference(tx, reference)
+      if (!row) throw notFound('reservation')
+      if (row.status === 'committed' || row.status === 'returned') return toReservation(row)
       if (row.status === 'released') throw conflict('reservation is already released')
-      // the held units leave the shelf: both counters drop, available stays as it was
+      // the units leave the shelf; a held line also leaves the reserved count (an expired one
+      // already did: the money was taken, so the sale stands even after its hold lapsed)
       for (const line of row.items) {
         tx.update(stock)
           .set({
             onHand: sql`${stock.onHand} - ${line.quantity}`,
-            reserved: sql`${stock.reserved} - ${line.quantity}`,
+            reserved:
+              row.status === 'held' ? sql`${stock.reserved} - ${line.quantity}` : stock.reserved,
           })
           .where(eq(stock.productId, line.productId))
           .run()
@@ -103,19 +128,108 @@ export class InventoryService implements Inventory {
       return finish(tx, row, 'committed')
     })
   }
+
+  async restock(reference: string): Promise<Reservation> {
+    return write(this.db, (tx) => {
+      const row = byReference(tx, reference)
+      if (!row) return tombstone(tx, reference)
+      if (row.status === 'held') {
+        moveReserved(tx, row.items, -1)
+        return finish(tx, row, 'released')
+      }
+      if (row.status !== 'committed') return toReservation(row)
+      for (const line of row.items) {
+        tx.update(stock)
+          .set({ onHand: sql`${stock.onHand} + ${line.quantity}` })
+          .where(eq(stock.productId, line.productId))
+          .run()
+      }
+      return finish(tx, row, 'returned')
+    })
+  }
+
+  async reserved(): Promise<number> {
+    const row = this.db
+      .select({ n: sql<number>`coalesce(sum(${stock.reserved}), 0)` })
+      .from(stock)
+      .get()
+    return Number(row?.n ?? 0)
+  }
+
+  // sweep releases every hold whose time to live is over; answers how many it released
+  sweep(now = Date.now()): number {
+    const due = this.db
+      .select()
+      .from(reservations)
+      .where(and(eq(reservations.status, 'held'), lt(reservations.expiresAt, now)))
+      .limit(500)
+      .all()
+    let n = 0
+    for (const candidate of due) {
+      n += write(this.db, (tx) => {
+        // re-read inside the transaction: a commit may have come first
+        const row = byReference(tx, candidate.reference)
+        if (row?.status !== 'held') return 0
+        moveReserved(tx, row.items, -1)
+        finish(tx, row, 'expired')
+        return 1
+      })
+    }
+    if (n > 0) this.log(`inventory: released ${n} expired hold(s)`)
+    return n
+  }
+
+  // start sweeps now and then every sweepEveryMs; stop ends it
+  start(): () => void {
+    if (!this.timer) {
+      const tick = () => {
+        try {
+          this.sweep()
+        } catch (error) {
+          this.log(`inventory: sweep failed: ${String(error)}`)
+        }
+      }
+      tick()
+      this.timer = setInterval(tick, this.sweepEveryMs)
+      this.timer.unref?.()
+    }
+    return () => this.stop()
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer)
+    this.timer = null
+  }
 }
 
-function held(tx: Tx, id: string) {
-  const row = tx.select().from(reservations).where(eq(reservations.id, id)).get()
-  if (!row) throw notFound('reservation')
-  return row
+const byReference = (tx: Tx, reference: string) =>
+  tx.select().from(reservations).where(eq(reservations.reference, reference)).get()
+
+// moveReserved adds (+1) or gives back (-1) the held units of lines
+function moveReserved(tx: Tx, lines: ReservedLine[], sign: 1 | -1): void {
+  for (const line of lines) {
+    tx.update(stock)
+      .set({ reserved: sql`${stock.reserved} + ${sign * line.quantity}` })
+      .where(eq(stock.productId, line.productId))
+      .run()
+  }
 }
 
-function finish(
-  tx: Tx,
-  row: typeof reservations.$inferSelect,
-  status: 'committed' | 'released',
-): Reservation {
+// tombstone records a reference released before it was ever reserved
+function tombstone(tx: Tx, reference: string): Reservation {
+  const row: Row = {
+    id: randomUUID(),
+    reference,
+    status: 'released',
+    items: [],
+    createdAt: nowIso(),
+    expiresAt: 0,
+  }
+  tx.insert(reservations).values(row).run()
+  return toReservation(row)
+}
+
+function finish(tx: Tx, row: Row, status: Row['status']): Reservation {
   tx.update(reservations).set({ status }).where(eq(reservations.id, row.id)).run()
   return toReservation({ ...row, status })
 }

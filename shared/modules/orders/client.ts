@@ -2,6 +2,7 @@ import { hc } from 'hono/client'
 import type {
   Order,
   OrderEvent,
+  OrderPage,
   Orders,
   StoredEvent,
   UserOrders,
@@ -24,14 +25,16 @@ export function ordersClient(base: string, fetch: Fetch): Orders & UserOrders {
     ship: async (id) => unwrap<Order>(await order.ship.$post({ param: { id } })),
     cancel: async (id, byUserId) =>
       unwrap<Order>(await order.cancel.$post({ param: { id }, json: { byUserId } })),
-    ordersOf: async (userId) =>
+    ordersOf: async (userId, page = {}) =>
       (
         await unwrap<{ items: Order[] }>(
-          await api.users[':id'].orders.$get({ param: { id: userId } }),
+          await api.users[':id'].orders.$get({ param: { id: userId }, query: pageQuery(page) }),
         )
       ).items,
-    userOrders: async (userId) =>
-      unwrap<UserOrdersView>(await api.users[':id'].$get({ param: { id: userId } })),
+    userOrders: async (userId, page = {}) =>
+      unwrap<UserOrdersView>(
+        await api.users[':id'].$get({ param: { id: userId }, query: pageQuery(page) }),
+      ),
     allEvents: async (after, limit) =>
       (
         await unwrap<{ items: StoredEvent[] }>(
@@ -40,3 +43,9 @@ export function ordersClient(base: string, fetch: Fetch): Orders & UserOrders {
       ).items,
   }
 }
+
+// pageQuery spells a page as query parameters (absent members stay absent)
+const pageQuery = (page: Partial<OrderPage>) => ({
+  ...(page.limit === undefined ? {} : { limit: String(page.limit) }),
+  ...(page.cursor === undefined ? {} : { cursor: page.cursor }),
+})

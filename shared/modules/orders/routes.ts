@@ -4,6 +4,7 @@ import { Id } from '../../contracts/common.ts'
 import {
   AppendInput,
   type Order,
+  OrderPageQuery,
   type Orders,
   PlaceOrderInput,
   type UserOrders,
@@ -49,15 +50,18 @@ export const ordersRoutes = (svc: Orders & UserOrders) => {
       .post('/api/orders/:id/ship', requireAdmin(), valid('param', IdParam), async (c) =>
         c.json(await svc.ship(c.req.valid('param').id)),
       )
-      // only the owner cancels: the aggregate refuses anyone else with 403
-      .post('/api/orders/:id/cancel', requireUser(), valid('param', IdParam), async (c) =>
-        c.json(await svc.cancel(c.req.valid('param').id, currentUser(c).id)),
+      // POST /api/orders/:id/cancel is checkout's: cancelling gives stock and money back
+      .get(
+        '/api/users/:id/orders',
+        requireUser(),
+        valid('param', IdParam),
+        valid('query', OrderPageQuery),
+        async (c) => {
+          const { id } = c.req.valid('param')
+          assertOwnerOrAdmin(currentUser(c), id)
+          return c.json(await svc.userOrders(id, c.req.valid('query')))
+        },
       )
-      .get('/api/users/:id/orders', requireUser(), valid('param', IdParam), async (c) => {
-        const { id } = c.req.valid('param')
-        assertOwnerOrAdmin(currentUser(c), id)
-        return c.json(await svc.userOrders(id))
-      })
       // internal: the Orders contract
       .post('/internal/orders/orders', valid('json', PlaceOrderInput), async (c) =>
         c.json(await svc.place(c.req.valid('json')), 201),
@@ -87,11 +91,18 @@ export const ordersRoutes = (svc: Orders & UserOrders) => {
         async (c) =>
           c.json(await svc.cancel(c.req.valid('param').id, c.req.valid('json').byUserId)),
       )
-      .get('/internal/orders/users/:id/orders', valid('param', IdParam), async (c) =>
-        c.json({ items: await svc.ordersOf(c.req.valid('param').id) }),
+      .get(
+        '/internal/orders/users/:id/orders',
+        valid('param', IdParam),
+        valid('query', OrderPageQuery),
+        async (c) =>
+          c.json({ items: await svc.ordersOf(c.req.valid('param').id, c.req.valid('query')) }),
       )
-      .get('/internal/orders/users/:id', valid('param', IdParam), async (c) =>
-        c.json(await svc.userOrders(c.req.valid('param').id)),
+      .get(
+        '/internal/orders/users/:id',
+        valid('param', IdParam),
+        valid('query', OrderPageQuery),
+        async (c) => c.json(await svc.userOrders(c.req.valid('param').id, c.req.valid('query'))),
       )
       .get('/internal/orders/events', valid('query', PageQuery), async (c) => {
         const { after, limit } = c.req.valid('query')

@@ -1,9 +1,10 @@
-import { asc, desc, eq, gt, inArray } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, inArray, lt, or } from 'drizzle-orm'
 import { Topics } from '../../contracts/events.ts'
 import {
   type Order,
   type OrderEvent,
   OrderEventInput,
+  type OrderPage,
   type Orders,
   type PlaceOrderInput,
   type StoredEvent,
@@ -25,8 +26,8 @@ import type { Outbox } from '../../platform/bus/outbox.ts'
 import { type Db, nowIso, type Tx, write } from '../../platform/db/index.ts'
 import { events, orderIndex } from './schema.ts'
 
-// the newest orders a customer sees; older ones stay in the store
-const ORDERS_PER_USER = 100
+// the newest orders a customer sees on one page unless they ask for fewer
+const ORDERS_PER_PAGE = 100
 
 type Row = typeof events.$inferSelect
 
@@ -41,9 +42,15 @@ export class OrdersService implements Orders, UserOrders {
 
   async place(input: PlaceOrderInput): Promise<Order> {
     const { orderId, userId, items, total } = input
-    return write(this.db, (tx) =>
-      this.appendIn(tx, orderId, 0, placeOrder({ orderId, userId, items, total })),
-    )
+    return write(this.db, (tx) => {
+      // a resent place (its answer was lost, or a saga resumed) finds the order it made
+      const placed = view(this.rowsOf(tx, orderId))
+      if (placed) {
+        if (placed.userId !== userId) throw conflict(`order ${orderId} belongs to another user`)
+        return placed
+      }
+      return this.appendIn(tx, orderId, 0, placeOrder({ orderId, userId, items, total }))
+    })
   }
 
   async order(id: string): Promise<Order | null> {
@@ -76,37 +83,61 @@ export class OrdersService implements Orders, UserOrders {
     return this.decide(id, (state) => cancelOrder(state, byUserId))
   }
 
-  async ordersOf(userId: string): Promise<Order[]> {
+  async ordersOf(userId: string, page: Partial<OrderPage> = {}): Promise<Order[]> {
+    return this.page(userId, page).items
+  }
+
+  async userOrders(userId: string, page: Partial<OrderPage> = {}): Promise<UserOrdersView> {
+    const user = await this.users.user(userId)
+    if (!user) throw notFound('user')
+    return { user: { id: user.id, name: user.name, email: user.email }, ...this.page(userId, page) }
+  }
+
+  // page reads one page of a customer's orders, newest first, keyed by (created_at, order_id)
+  private page(userId: string, page: Partial<OrderPage>) {
+    const limit = Math.max(1, Math.min(page.limit ?? ORDERS_PER_PAGE, ORDERS_PER_PAGE))
+    const after = page.cursor === undefined ? null : decodeCursor(page.cursor)
+    const mine = eq(orderIndex.userId, userId)
     const ids = this.db
-      .select({ id: orderIndex.orderId })
+      .select({ id: orderIndex.orderId, createdAt: orderIndex.createdAt })
       .from(orderIndex)
-      .where(eq(orderIndex.userId, userId))
+      .where(
+        after
+          ? and(
+              mine,
+              or(
+                lt(orderIndex.createdAt, after.createdAt),
+                and(eq(orderIndex.createdAt, after.createdAt), lt(orderIndex.orderId, after.id)),
+              ),
+            )
+          : mine,
+      )
       .orderBy(desc(orderIndex.createdAt), desc(orderIndex.orderId))
-      .limit(ORDERS_PER_USER)
+      .limit(limit + 1)
       .all()
-      .map((r) => r.id)
-    if (ids.length === 0) return []
+    const more = ids.length > limit
+    const shown = ids.slice(0, limit)
+    const last = shown.at(-1)
+    const nextCursor = more && last ? encodeCursor(last.createdAt, last.id) : null
+    if (shown.length === 0) return { items: [] as Order[], nextCursor }
     const rows = this.db
       .select()
       .from(events)
-      .where(inArray(events.orderId, ids))
+      .where(
+        inArray(
+          events.orderId,
+          shown.map((r) => r.id),
+        ),
+      )
       .orderBy(asc(events.position))
       .all()
-    const byOrder = new Map<string, Row[]>(ids.map((id) => [id, []]))
+    const byOrder = new Map<string, Row[]>(shown.map((r) => [r.id, []]))
     for (const r of rows) byOrder.get(r.orderId)?.push(r)
-    return ids.flatMap((id) => {
+    const items = shown.flatMap(({ id }) => {
       const order = view(byOrder.get(id) ?? [])
       return order ? [order] : []
     })
-  }
-
-  async userOrders(userId: string): Promise<UserOrdersView> {
-    const user = await this.users.user(userId)
-    if (!user) throw notFound('user')
-    return {
-      user: { id: user.id, name: user.name, email: user.email },
-      items: await this.ordersOf(userId),
-    }
+    return { items, nextCursor }
   }
 
   async allEvents(afterPosition: number, limit: number): Promise<StoredEvent[]> {
@@ -166,6 +197,20 @@ export class OrdersService implements Orders, UserOrders {
   private rowsOf(db: Db | Tx, id: string): Row[] {
     return db.select().from(events).where(eq(events.orderId, id)).orderBy(asc(events.seq)).all()
   }
+}
+
+// a cursor is the (created_at, order_id) of the last order shown, opaque to clients
+const encodeCursor = (createdAt: string, id: string) =>
+  Buffer.from(JSON.stringify([createdAt, id])).toString('base64url')
+
+function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[]
+    if (typeof createdAt === 'string' && typeof id === 'string') return { createdAt, id }
+  } catch {
+    // fall through: not one of ours
+  }
+  throw new DomainError('invalid', 'cursor is not one this API answered')
 }
 
 // toDomain reads a stored row as the aggregate's event

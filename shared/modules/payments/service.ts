@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { eq } from 'drizzle-orm'
+import { and, eq, lt } from 'drizzle-orm'
 import { type PaymentCaptured, Topics } from '../../contracts/events.ts'
 import type { AuthorizeInput, Payment, Payments } from '../../contracts/payments.ts'
 import { conflict, DomainError, notFound, refused } from '../../domain/errors.ts'
@@ -14,19 +14,39 @@ const MAX_CENTS = 100_000_000
 
 type Row = typeof payments.$inferSelect
 
+// PaymentsOptions tunes authorisations: how long one lives uncaptured, how often to sweep
+export interface PaymentsOptions {
+  authorizationTtlMs?: number
+  sweepEveryMs?: number
+  log?: (msg: string) => void
+}
+
 // PaymentsService authorises cards by the demo rules, captures (publishing PaymentCaptured on
-// topic payments in the same transaction) and voids; a reference authorises at most once
+// topic payments in the same transaction), voids and refunds; a reference authorises at most
+// once, every step is idempotent by reference, and lapsed authorisations are swept (voided)
 export class PaymentsService implements Payments {
+  private readonly ttlMs: number
+  private readonly sweepEveryMs: number
+  private readonly log: (msg: string) => void
+  private timer: ReturnType<typeof setInterval> | null = null
+
   constructor(
     private readonly db: Db,
     private readonly outbox: Outbox,
-  ) {}
+    opts: PaymentsOptions = {},
+  ) {
+    this.ttlMs = opts.authorizationTtlMs ?? 10 * 60_000
+    this.sweepEveryMs = opts.sweepEveryMs ?? 30_000
+    this.log = opts.log ?? (() => {})
+  }
 
   async authorize(input: AuthorizeInput): Promise<Payment> {
     const amountCents = checkedCents(input.amount)
     const verdict = checkCard(input.card, new Date())
     return write(this.db, (tx) => {
       const existing = byReference(tx, input.reference)
+      // a void that overtook this authorisation: answer it, hold nothing
+      if (existing?.cardLast4 === '') return view(existing)
       if (existing) {
         // a repeated authorisation answers the first one; a different one under the same
         // reference is a client bug, not a retry
@@ -49,42 +69,102 @@ export class PaymentsService implements Payments {
         status: 'authorized',
         cardLast4: verdict.last4,
         createdAt: nowIso(),
+        expiresAt: Date.now() + this.ttlMs,
       }
       tx.insert(payments).values(row).run()
       return view(row)
     })
   }
 
-  async capture(paymentId: string, orderId: string): Promise<Payment> {
+  async capture(reference: string, orderId: string): Promise<Payment> {
     return write(this.db, (tx) => {
-      const row = byId(tx, paymentId)
-      if (row.status === 'captured') {
+      const row = byReference(tx, reference)
+      if (!row) throw notFound('payment')
+      if (row.status === 'captured' || row.status === 'refunded') {
         if (row.orderId !== orderId) throw conflict('payment was captured for another order')
         return view(row)
       }
-      if (row.status === 'voided') throw conflict('a voided payment cannot be captured')
+      if (row.status === 'voided') {
+        throw conflict('a voided payment cannot be captured', { status: 'voided' })
+      }
       const next = { ...row, status: 'captured' as const, orderId }
       tx.update(payments).set({ status: next.status, orderId }).where(eq(payments.id, row.id)).run()
-      const event: PaymentCaptured = {
-        paymentId: row.id,
-        orderId,
-        userId: row.userId,
-        email: row.email,
-        amount: money(row.amountCents, row.currency),
-      }
-      this.outbox.add(tx, Topics.payments, 'PaymentCaptured', event)
+      this.outbox.add(tx, Topics.payments, 'PaymentCaptured', eventOf(next))
       return view(next)
     })
   }
 
-  async void(paymentId: string): Promise<Payment> {
+  async void(reference: string): Promise<Payment> {
     return write(this.db, (tx) => {
-      const row = byId(tx, paymentId)
+      const row = byReference(tx, reference)
+      if (!row) return tombstone(tx, reference)
       if (row.status === 'voided') return view(row)
-      if (row.status === 'captured') throw conflict('a captured payment cannot be voided')
-      tx.update(payments).set({ status: 'voided' }).where(eq(payments.id, row.id)).run()
-      return view({ ...row, status: 'voided' })
+      if (row.status !== 'authorized') {
+        throw conflict('a captured payment cannot be voided', { status: row.status })
+      }
+      return finish(tx, row, 'voided')
     })
+  }
+
+  async refund(reference: string): Promise<Payment> {
+    return write(this.db, (tx) => {
+      const row = byReference(tx, reference)
+      if (!row) return tombstone(tx, reference)
+      if (row.status === 'authorized') return finish(tx, row, 'voided')
+      if (row.status !== 'captured') return view(row)
+      const next = finish(tx, row, 'refunded')
+      this.outbox.add(tx, Topics.payments, 'PaymentRefunded', eventOf({ ...row, orderId: row.orderId }))
+      return next
+    })
+  }
+
+  async payment(reference: string): Promise<Payment | null> {
+    const row = this.db.select().from(payments).where(eq(payments.reference, reference)).get()
+    return row ? view(row) : null
+  }
+
+  // sweep voids every authorisation whose time to live is over; answers how many
+  sweep(now = Date.now()): number {
+    const due = this.db
+      .select()
+      .from(payments)
+      .where(and(eq(payments.status, 'authorized'), lt(payments.expiresAt, now)))
+      .limit(500)
+      .all()
+    let n = 0
+    for (const candidate of due) {
+      n += write(this.db, (tx) => {
+        // re-read inside the transaction: a capture may have come first
+        const row = byReference(tx, candidate.reference)
+        if (row?.status !== 'authorized') return 0
+        finish(tx, row, 'voided')
+        return 1
+      })
+    }
+    if (n > 0) this.log(`payments: voided ${n} lapsed authorisation(s)`)
+    return n
+  }
+
+  // start sweeps now and then every sweepEveryMs; the answer stops it
+  start(): () => void {
+    if (!this.timer) {
+      const tick = () => {
+        try {
+          this.sweep()
+        } catch (error) {
+          this.log(`payments: sweep failed: ${String(error)}`)
+        }
+      }
+      tick()
+      this.timer = setInterval(tick, this.sweepEveryMs)
+      this.timer.unref?.()
+    }
+    return () => this.stop()
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer)
+    this.timer = null
   }
 }
 
@@ -103,11 +183,38 @@ function checkedCents(amount: { amount: number; currency: string }): number {
 const byReference = (tx: Tx, reference: string) =>
   tx.select().from(payments).where(eq(payments.reference, reference)).get()
 
-function byId(tx: Tx, id: string): Row {
-  const row = tx.select().from(payments).where(eq(payments.id, id)).get()
-  if (!row) throw notFound('payment')
-  return row
+// tombstone records a reference voided before it was ever authorised (no card, no amount)
+function tombstone(tx: Tx, reference: string): Payment {
+  const row: Row = {
+    id: randomUUID(),
+    reference,
+    orderId: null,
+    userId: '',
+    email: '',
+    amountCents: 0,
+    currency: 'EUR',
+    status: 'voided',
+    cardLast4: '',
+    createdAt: nowIso(),
+    expiresAt: 0,
+  }
+  tx.insert(payments).values(row).run()
+  return view(row)
 }
+
+function finish(tx: Tx, row: Row, status: Row['status']): Payment {
+  tx.update(payments).set({ status }).where(eq(payments.id, row.id)).run()
+  return view({ ...row, status })
+}
+
+// eventOf is what PaymentCaptured and PaymentRefunded say about a payment
+const eventOf = (row: Row): PaymentCaptured => ({
+  paymentId: row.id,
+  orderId: row.orderId ?? row.reference,
+  userId: row.userId,
+  email: row.email,
+  amount: money(row.amountCents, row.currency),
+})
 
 // view is the contract's shape of a stored payment
 const view = (r: Row): Payment => ({

@@ -139,6 +139,8 @@ const inventoryOf = (over: Partial<Inventory> = {}): Inventory => ({
   reserve: boom,
   release: boom,
   commit: boom,
+  restock: boom,
+  reserved: boom,
   ...over,
 })
 

@@ -125,6 +125,25 @@ export const embeddedMigrations: Record<string, MigrationMeta[]> = {
       "bps": true,
       "folderMillis": 1795529142000,
       "hash": "9ec7f926c3752640091cf1a8b526cf722ca6a66ac25d8a3f4c5f3cf1e507f082"
+    },
+    {
+      "sql": [
+        "CREATE TABLE `checkout_owners` (\n\t`owner` text PRIMARY KEY NOT NULL,\n\t`alive_until` integer NOT NULL\n);\n",
+        "\nCREATE TABLE `checkout_sagas` (\n\t`order_id` text PRIMARY KEY NOT NULL,\n\t`user_id` text NOT NULL,\n\t`key` text,\n\t`attempt` integer NOT NULL,\n\t`fingerprint` text NOT NULL,\n\t`state` text NOT NULL,\n\t`lines` text,\n\t`total` text,\n\t`quote` text,\n\t`response` text,\n\t`owner` text NOT NULL,\n\t`lease_until` integer NOT NULL,\n\t`created_at` text NOT NULL,\n\t`updated_at` text NOT NULL\n);\n",
+        "\nCREATE UNIQUE INDEX `checkout_sagas_key` ON `checkout_sagas` (`user_id`,`key`,`attempt`);",
+        "\nCREATE INDEX `checkout_sagas_state` ON `checkout_sagas` (`state`);"
+      ],
+      "bps": true,
+      "folderMillis": 1796127988593,
+      "hash": "e48240c5bec1e4556ec0b5277be12fe118c4031893b7481800761a668ceaf72c"
+    },
+    {
+      "sql": [
+        "DROP TABLE `checkout_idempotency`;"
+      ],
+      "bps": true,
+      "folderMillis": 1796127990352,
+      "hash": "8944d64abbb7257313f9e22dee29b9642d6e85d99c423d701316e7b89ddc0e8b"
     }
   ],
   "inventory": [
@@ -137,6 +156,15 @@ export const embeddedMigrations: Record<string, MigrationMeta[]> = {
       "bps": true,
       "folderMillis": 1795529012350,
       "hash": "dbfdb9688be61cbc63ae42c243bb00e10065b37218b1fbef045ecd9869b83540"
+    },
+    {
+      "sql": [
+        "ALTER TABLE `inventory_reservations` ADD `expires_at` integer DEFAULT 0 NOT NULL;",
+        "\nCREATE INDEX `inventory_reservations_status_expiry` ON `inventory_reservations` (`status`,`expires_at`);"
+      ],
+      "bps": true,
+      "folderMillis": 1796127994162,
+      "hash": "1dba8dad8685d3751ed978716c708a44ecbbd719077d816dd2ef3800f1dd463f"
     }
   ],
   "payments": [
@@ -149,6 +177,15 @@ export const embeddedMigrations: Record<string, MigrationMeta[]> = {
       "bps": true,
       "folderMillis": 1795529038738,
       "hash": "e3e808f60d99cecdb3137415e341f6617bf5ff06e56f3af583f354dce72fbf37"
+    },
+    {
+      "sql": [
+        "ALTER TABLE `payments_payments` ADD `expires_at` integer DEFAULT 0 NOT NULL;",
+        "\nCREATE INDEX `payments_payments_status_expiry` ON `payments_payments` (`status`,`expires_at`);"
+      ],
+      "bps": true,
+      "folderMillis": 1796127995571,
+      "hash": "62b9915afbc5119dddaf438d0220e8967d15cf59577e3cb9dd365cc81034c710"
     }
   ],
   "pricing": [

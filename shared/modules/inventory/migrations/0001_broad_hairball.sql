@@ -1,0 +1,2 @@
+ALTER TABLE `inventory_reservations` ADD `expires_at` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+CREATE INDEX `inventory_reservations_status_expiry` ON `inventory_reservations` (`status`,`expires_at`);
