@@ -45,8 +45,9 @@ threeWays<Inventory>(
 
     it('holds stock on reserve and gives it back on release, once', async () => {
       const before = await available('p-0002')
+      const reference = ref()
       const r = await svc().reserve({
-        reference: ref(),
+        reference,
         items: [
           { productId: 'p-0002', quantity: 3 },
           { productId: 'p-0002', quantity: 2 },
@@ -56,34 +57,37 @@ threeWays<Inventory>(
       expect(typeof r.id).toBe('string')
       expect(r.status).toBe('held')
       expect(await available('p-0002')).toBe(before - 5)
-      expect((await svc().release(r.id)).status).toBe('released')
+      expect((await svc().release(reference)).status).toBe('released')
       expect(await available('p-0002')).toBe(before)
-      // releasing twice changes nothing
-      expect(await svc().release(r.id)).toEqual({ ...r, status: 'released' })
+      // releasing twice changes nothing, and a late reserve holds nothing again
+      expect(await svc().release(reference)).toEqual({ ...r, status: 'released' })
+      expect(await available('p-0002')).toBe(before)
+      const late = await svc().reserve({ reference, items: [{ productId: 'p-0002', quantity: 1 }] })
+      expect(late).toEqual({ ...r, status: 'released' })
       expect(await available('p-0002')).toBe(before)
     })
 
     it('commits a reservation: the units leave for good, and committing twice is harmless', async () => {
       const before = await available('p-0003')
-      const r = await svc().reserve({
-        reference: ref(),
-        items: [{ productId: 'p-0003', quantity: 4 }],
-      })
-      expect((await svc().commit(r.id)).status).toBe('committed')
-      expect((await svc().commit(r.id)).status).toBe('committed')
+      const reference = ref()
+      await svc().reserve({ reference, items: [{ productId: 'p-0003', quantity: 4 }] })
+      expect((await svc().commit(reference)).status).toBe('committed')
+      expect((await svc().commit(reference)).status).toBe('committed')
       expect(await available('p-0003')).toBe(before - 4)
-      expect(await failure(svc().release(r.id))).toBe('conflict')
+      expect(await failure(svc().release(reference))).toBe('conflict')
       expect(await available('p-0003')).toBe(before - 4)
+      // a cancelled order puts its units back, once
+      expect((await svc().restock(reference)).status).toBe('returned')
+      expect((await svc().restock(reference)).status).toBe('returned')
+      expect(await available('p-0003')).toBe(before)
     })
 
     it('refuses to commit a released reservation', async () => {
       const before = await available('p-0004')
-      const r = await svc().reserve({
-        reference: ref(),
-        items: [{ productId: 'p-0004', quantity: 1 }],
-      })
-      await svc().release(r.id)
-      expect(await failure(svc().commit(r.id))).toBe('conflict')
+      const reference = ref()
+      await svc().reserve({ reference, items: [{ productId: 'p-0004', quantity: 1 }] })
+      await svc().release(reference)
+      expect(await failure(svc().commit(reference))).toBe('conflict')
       expect(await available('p-0004')).toBe(before)
     })
 
@@ -127,8 +131,15 @@ threeWays<Inventory>(
         ),
       ).toBe('not-found')
       expect(await available('p-0007')).toBe(before)
-      expect(await failure(svc().release('no-such-reservation'))).toBe('not-found')
       expect(await failure(svc().commit('no-such-reservation'))).toBe('not-found')
+      // releasing a reference never reserved records it, so its late reserve holds nothing
+      expect((await svc().release('never-reserved')).status).toBe('released')
+      const late = await svc().reserve({
+        reference: 'never-reserved',
+        items: [{ productId: 'p-0007', quantity: 1 }],
+      })
+      expect(late.status).toBe('released')
+      expect(await available('p-0007')).toBe(before)
     })
 
     it('never oversells when many reservations race for the last units', async () => {
@@ -150,6 +161,30 @@ threeWays<Inventory>(
     })
   },
 )
+
+describe('InventoryService holds', () => {
+  it('expire: the sweeper releases a hold nobody committed, once, and leaves committed ones', async () => {
+    const database = await memoryDatabase(inventory)
+    const svc = new InventoryService(database.db, { holdTtlMs: 60_000 })
+    const available = async () => (await svc.stock('p-0021'))!.available
+    const before = await available()
+    await svc.reserve({ reference: 'lapses', items: [{ productId: 'p-0021', quantity: 2 }] })
+    await svc.reserve({ reference: 'sold', items: [{ productId: 'p-0021', quantity: 1 }] })
+    await svc.commit('sold')
+    expect(await svc.reserved()).toBe(2)
+    // nothing is due yet; a minute later the uncommitted hold is
+    expect(svc.sweep()).toBe(0)
+    expect(svc.sweep(Date.now() + 61_000)).toBe(1)
+    expect(svc.sweep(Date.now() + 61_000)).toBe(0)
+    expect(await svc.reserved()).toBe(0)
+    expect(await available()).toBe(before - 1)
+    // a late commit of an expired hold still takes the units (the money was taken)
+    expect((await svc.commit('lapses')).status).toBe('committed')
+    expect(await available()).toBe(before - 3)
+    expect(await svc.reserved()).toBe(0)
+    database.close()
+  })
+})
 
 describe('seedInventory', () => {
   it('stocks every product once, 20..500 units, none for every 50th', async () => {
@@ -261,9 +296,11 @@ describe('inventoryRoutes', () => {
     expect(res.status).toBe(201)
     const r = (await res.json()) as { id: string; status: string }
     expect(r.status).toBe('held')
-    const committed = await post(`/internal/inventory/reservations/${r.id}/commit`)
+    const committed = await post('/internal/inventory/references/route-1/commit')
     expect(await committed.json()).toMatchObject({ id: r.id, status: 'committed' })
-    await expectProblem(await post(`/internal/inventory/reservations/${r.id}/release`), 409)
+    await expectProblem(await post('/internal/inventory/references/route-1/release'), 409)
+    const returned = await post('/internal/inventory/references/route-1/restock')
+    expect(await returned.json()).toMatchObject({ id: r.id, status: 'returned' })
   })
 
   it('answers 409 out of stock and 404 for unknown products and reservations', async () => {
@@ -281,8 +318,8 @@ describe('inventoryRoutes', () => {
       }),
       404,
     )
-    await expectProblem(await post('/internal/inventory/reservations/nope/release'), 404)
-    await expectProblem(await post('/internal/inventory/reservations/nope/commit'), 404)
+    await expectProblem(await post('/internal/inventory/references/nope/commit'), 404)
+    await expectProblem(await post(`/internal/inventory/references/${'x'.repeat(101)}/release`), 400)
   })
 
   it('refuses malformed, mistyped, incomplete and huge reservation bodies with 4xx', async () => {

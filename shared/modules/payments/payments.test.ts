@@ -77,9 +77,10 @@ threeWays<Payments>(
     it('captures once, publishing exactly one PaymentCaptured', async () => {
       const p = await svc().authorize(authorization())
       const before = capturedEvents().length
-      const captured = await svc().capture(p.id, 'o-1')
+      const captured = await svc().capture(p.reference, 'o-1')
       expect(captured).toMatchObject({ id: p.id, orderId: 'o-1', status: 'captured' })
-      expect(await svc().capture(p.id, 'o-1')).toEqual(captured)
+      expect(await svc().capture(p.reference, 'o-1')).toEqual(captured)
+      expect(await svc().payment(p.reference)).toEqual(captured)
       const events = capturedEvents()
       expect(events).toHaveLength(before + 1)
       expect(PaymentCapturedData.parse(events.at(-1)!.data)).toEqual({
@@ -90,27 +91,49 @@ threeWays<Payments>(
         amount: eur(12.34),
       })
       expect(events.at(-1)!.source).toBe('payments')
-      expect(await kindOf(svc().capture(p.id, 'o-2'))).toBe('conflict')
+      expect(await kindOf(svc().capture(p.reference, 'o-2'))).toBe('conflict')
     })
 
     it('voids an authorisation; voiding twice changes nothing; a voided one cannot capture', async () => {
       const p = await svc().authorize(authorization())
-      expect(await svc().void(p.id)).toMatchObject({ id: p.id, status: 'voided' })
-      expect(await svc().void(p.id)).toMatchObject({ id: p.id, status: 'voided' })
+      expect(await svc().void(p.reference)).toMatchObject({ id: p.id, status: 'voided' })
+      expect(await svc().void(p.reference)).toMatchObject({ id: p.id, status: 'voided' })
       const before = capturedEvents().length
-      expect(await kindOf(svc().capture(p.id, 'o-1'))).toBe('conflict')
+      expect(await kindOf(svc().capture(p.reference, 'o-1'))).toBe('conflict')
       expect(capturedEvents()).toHaveLength(before)
     })
 
     it('refuses to void a captured payment (409)', async () => {
       const p = await svc().authorize(authorization())
-      await svc().capture(p.id, 'o-1')
-      expect(await kindOf(svc().void(p.id))).toBe('conflict')
+      await svc().capture(p.reference, 'o-1')
+      expect(await kindOf(svc().void(p.reference))).toBe('conflict')
     })
 
-    it('answers 404 for an unknown payment', async () => {
+    it('refunds a captured payment once, publishing PaymentRefunded; voids an authorised one', async () => {
+      const p = await svc().authorize(authorization())
+      await svc().capture(p.reference, 'o-r')
+      const refunds = () =>
+        unsent(database!.db, 1000).filter(
+          (e) => e.type === 'PaymentRefunded' && (e.data as { orderId: string }).orderId === 'o-r',
+        )
+      expect((await svc().refund(p.reference)).status).toBe('refunded')
+      expect((await svc().refund(p.reference)).status).toBe('refunded')
+      expect(refunds()).toHaveLength(1)
+      expect(refunds()[0]!.topic).toBe('payments')
+      const q = await svc().authorize(authorization())
+      expect((await svc().refund(q.reference)).status).toBe('voided')
+    })
+
+    it('records a void that overtakes its authorisation, so the late one holds nothing', async () => {
+      const input = authorization()
+      expect((await svc().void(input.reference)).status).toBe('voided')
+      expect((await svc().authorize(input)).status).toBe('voided')
+      expect(await kindOf(svc().capture(input.reference, 'o-1'))).toBe('conflict')
+    })
+
+    it('answers 404 / null for an unknown payment', async () => {
       expect(await kindOf(svc().capture('nope-payment', 'o-1'))).toBe('not-found')
-      expect(await kindOf(svc().void('nope-payment'))).toBe('not-found')
+      expect(await svc().payment('nope-payment')).toBeNull()
     })
 
     it('never stores the full card number', async () => {
@@ -122,6 +145,22 @@ threeWays<Payments>(
     })
   },
 )
+
+describe('PaymentsService authorisations', () => {
+  it('lapse: the sweeper voids one nobody captured, once, and leaves captured ones', async () => {
+    const d = await memoryDatabase(payments)
+    const svc = new PaymentsService(d.db, sqliteOutbox('payments'), { authorizationTtlMs: 60_000 })
+    const lapsing = await svc.authorize(authorization())
+    const taken = await svc.authorize(authorization())
+    await svc.capture(taken.reference, 'o-t')
+    expect(svc.sweep()).toBe(0)
+    expect(svc.sweep(Date.now() + 61_000)).toBe(1)
+    expect(svc.sweep(Date.now() + 61_000)).toBe(0)
+    expect((await svc.payment(lapsing.reference))?.status).toBe('voided')
+    expect((await svc.payment(taken.reference))?.status).toBe('captured')
+    d.close()
+  })
+})
 
 describe('Payments routes', () => {
   let d: Database
@@ -170,21 +209,22 @@ describe('Payments routes', () => {
 
   it('answers bad capture and void requests with 4xx problems', async () => {
     const ok = await post('/internal/payments/authorizations', JSON.stringify(authorization()))
-    const { id } = await ok.json()
-    await expectProblem(await post(`/internal/payments/payments/${id}/capture`, '{'), 400)
-    await expectProblem(await post(`/internal/payments/payments/${id}/capture`, '{}'), 400)
+    const { reference } = await ok.json()
+    const at = `/internal/payments/references/${reference}`
+    await expectProblem(await post(`${at}/capture`, '{'), 400)
+    await expectProblem(await post(`${at}/capture`, '{}'), 400)
+    await expectProblem(await post(`${at}/capture`, '{"orderId": 42}'), 400)
     await expectProblem(
-      await post(`/internal/payments/payments/${id}/capture`, '{"orderId": 42}'),
-      400,
-    )
-    await expectProblem(
-      await post('/internal/payments/payments/nope/capture', '{"orderId": "o-1"}'),
+      await post('/internal/payments/references/nope/capture', '{"orderId": "o-1"}'),
       404,
     )
-    await expectProblem(await post('/internal/payments/payments/nope/void', ''), 404)
-    await expectProblem(await post(`/internal/payments/payments/${'x'.repeat(65)}/void`, ''), 400)
-    const captured = await post(`/internal/payments/payments/${id}/capture`, '{"orderId": "o-1"}')
+    await expectProblem(await app.request('/internal/payments/references/nope'), 404)
+    await expectProblem(
+      await post(`/internal/payments/references/${'x'.repeat(101)}/void`, ''),
+      400,
+    )
+    const captured = await post(`${at}/capture`, '{"orderId": "o-1"}')
     expect(captured.status).toBe(200)
-    await expectProblem(await post(`/internal/payments/payments/${id}/void`, ''), 409)
+    await expectProblem(await post(`${at}/void`, ''), 409)
   })
 })

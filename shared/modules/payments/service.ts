@@ -85,7 +85,7 @@ export class PaymentsService implements Payments {
         return view(row)
       }
       if (row.status === 'voided') {
-        throw conflict('a voided payment cannot be captured', { status: 'voided' })
+        throw conflict('a voided payment cannot be captured', { paymentStatus: 'voided' })
       }
       const next = { ...row, status: 'captured' as const, orderId }
       tx.update(payments).set({ status: next.status, orderId }).where(eq(payments.id, row.id)).run()
@@ -100,7 +100,7 @@ export class PaymentsService implements Payments {
       if (!row) return tombstone(tx, reference)
       if (row.status === 'voided') return view(row)
       if (row.status !== 'authorized') {
-        throw conflict('a captured payment cannot be voided', { status: row.status })
+        throw conflict('a captured payment cannot be voided', { paymentStatus: row.status })
       }
       return finish(tx, row, 'voided')
     })
