@@ -19,7 +19,13 @@ import { OrdersService, orders } from '../orders/index.ts'
 import { PaymentsService, payments } from '../payments/index.ts'
 import { PricingService, pricing } from '../pricing/index.ts'
 import { ShippingService } from '../shipping/index.ts'
-import { CheckoutService, checkout, checkoutClient, checkoutRoutes } from './index.ts'
+import {
+  CheckoutService,
+  checkout,
+  checkoutClient,
+  checkoutRoutes,
+  orderIdFor,
+} from './index.ts'
 
 const OK = { number: '4242424242424242', expiry: '12/39', cvc: '123' }
 const DECLINED = { number: '4000000000000002', expiry: '12/39', cvc: '123' }
@@ -94,24 +100,33 @@ class World {
       }))
     },
   }
+  // what the fakes remember by reference, so repeats and lookups answer like the real ones
+  payStatus = new Map<string, 'authorized' | 'captured' | 'voided' | 'refunded'>()
+  orderStatus = new Map<string, 'confirmed' | 'paid' | 'cancelled'>()
   inventory: Inventory = {
     stock: async () => null,
     reserve: async (input) => {
       await this.step('reserve', JSON.stringify(input.items))
       return { id: 'res-1', reference: input.reference, status: 'held' }
     },
-    release: async (id) => {
-      await this.step('release', id)
-      return { id, reference: 'r', status: 'released' }
+    release: async (reference) => {
+      await this.step('release')
+      return { id: 'res-1', reference, status: 'released' }
     },
-    commit: async (id) => {
-      await this.step('commit', id)
-      return { id, reference: 'r', status: 'committed' }
+    commit: async (reference) => {
+      await this.step('commit')
+      return { id: 'res-1', reference, status: 'committed' }
     },
+    restock: async (reference) => {
+      await this.step('restock')
+      return { id: 'res-1', reference, status: 'returned' }
+    },
+    reserved: async () => 0,
   }
   payments: Payments = {
     authorize: async (input) => {
       await this.step('authorize', JSON.stringify(input.amount))
+      this.payStatus.set(input.reference, 'authorized')
       return {
         id: 'pay-1',
         reference: input.reference,
@@ -120,13 +135,27 @@ class World {
         status: 'authorized',
       }
     },
-    capture: async (id, orderId) => {
-      await this.step('capture', id)
-      return { id, reference: orderId, orderId, amount: eur(32.49), status: 'captured' }
+    capture: async (reference, orderId) => {
+      await this.step('capture')
+      this.payStatus.set(reference, 'captured')
+      return { id: 'pay-1', reference, orderId, amount: eur(32.49), status: 'captured' }
     },
-    void: async (id) => {
-      await this.step('void', id)
-      return { id, reference: 'r', orderId: null, amount: eur(1), status: 'voided' }
+    void: async (reference) => {
+      await this.step('void')
+      if (this.payStatus.get(reference) === 'captured') throw conflict('captured')
+      this.payStatus.set(reference, 'voided')
+      return { id: 'pay-1', reference, orderId: null, amount: eur(1), status: 'voided' }
+    },
+    refund: async (reference) => {
+      await this.step('refund')
+      this.payStatus.set(reference, 'refunded')
+      return { id: 'pay-1', reference, orderId: reference, amount: eur(1), status: 'refunded' }
+    },
+    payment: async (reference) => {
+      const status = this.payStatus.get(reference)
+      return status
+        ? { id: 'pay-1', reference, orderId: reference, amount: eur(32.49), status }
+        : null
     },
   }
   shipping: Shipping = {
@@ -139,33 +168,32 @@ class World {
     place: async (input) => {
       this.n++
       await this.step('place', input.orderId)
-      return {
-        id: input.orderId,
-        userId: input.userId,
-        status: 'confirmed',
-        items: input.items,
-        total: input.total,
-        version: 2,
-        createdAt: new Date().toISOString(),
-      }
+      this.orderStatus.set(input.orderId, 'confirmed')
+      return (await this.orders.order(input.orderId))!
     },
     append: async (id, version, events) => {
       await this.step('append', `${version} ${events.map((e) => e.type).join(',')}`)
+      this.orderStatus.set(id, 'paid')
       return (await this.orders.order(id))!
     },
     cancel: async (id) => {
       await this.step('cancel', id)
+      this.orderStatus.set(id, 'cancelled')
       return (await this.orders.order(id))!
     },
-    order: async (id) => ({
-      id,
-      userId: ada.id,
-      status: 'paid',
-      items: [],
-      total: eur(0),
-      version: 3,
-      createdAt: '',
-    }),
+    order: async (id) => {
+      const status = this.orderStatus.get(id)
+      if (!status) return null
+      return {
+        id,
+        userId: ada.id,
+        status,
+        items: [],
+        total: eur(0),
+        version: status === 'confirmed' ? 2 : 3,
+        createdAt: '',
+      }
+    },
     events: async () => [],
     ship: async () => {
       throw new Error('not used')
@@ -226,11 +254,12 @@ describe('Checkout', () => {
       expect(start).toBeLessThan(firstDone)
     }
     expect(world.started('place')).toEqual([`place ${result.orderId}`])
-    expect(world.started('capture')).toEqual(['capture pay-1'])
+    expect(world.started('capture')).toEqual(['capture'])
     expect(world.started('append')).toEqual(['append 2 PaymentCaptured'])
-    expect(world.started('commit')).toEqual(['commit res-1'])
+    expect(world.started('commit')).toEqual(['commit'])
     expect(world.started('release')).toEqual([])
     expect(world.started('void')).toEqual([])
+    expect(await svc.sagas()).toMatchObject({ inFlight: 0, reservedUnits: 0 })
   })
 
   it('merges repeated products and charges the items total (shipping is quoted, not charged)', async () => {
@@ -245,12 +274,14 @@ describe('Checkout', () => {
     expect(world.started('authorize')).toEqual([`authorize ${JSON.stringify(eur(32.49))}`])
   })
 
-  it('refuses a declined card (422), releasing the stock and placing no order', async () => {
+  it('refuses a declined card (422), voiding first, releasing the stock, placing no order', async () => {
     fresh()
     world.fail.authorize = refused('card declined')
     expect(await kindOf(svc.checkout(ada, basket(DECLINED)))).toBe('rule')
-    expect(world.started('release')).toEqual(['release res-1'])
-    expect(world.started('void')).toEqual([])
+    // the void comes first and always: it is what decides against a capture that may land
+    expect(world.started('void')).toEqual(['void'])
+    expect(world.started('release')).toEqual(['release'])
+    expect(world.calls.indexOf('void')).toBeLessThan(world.calls.indexOf('release'))
     expect(world.started('place')).toEqual([])
     expect(world.started('capture')).toEqual([])
   })
@@ -259,8 +290,7 @@ describe('Checkout', () => {
     fresh()
     world.fail.reserve = conflict('not enough stock of p-1')
     expect(await kindOf(svc.checkout(ada, basket()))).toBe('conflict')
-    expect(world.started('void')).toEqual(['void pay-1'])
-    expect(world.started('release')).toEqual([])
+    expect(world.started('void')).toEqual(['void'])
     expect(world.started('place')).toEqual([])
   })
 
@@ -270,8 +300,8 @@ describe('Checkout', () => {
     const error = await svc.checkout(ada, basket()).catch((e) => e)
     expect(error).toBeInstanceOf(DomainError)
     expect(error.kind).toBe('unavailable')
-    expect(world.started('release')).toEqual(['release res-1'])
-    expect(world.started('void')).toEqual(['void pay-1'])
+    expect(world.started('release')).toEqual(['release'])
+    expect(world.started('void')).toEqual(['void'])
     expect(world.started('place')).toEqual([])
   })
 
@@ -281,8 +311,6 @@ describe('Checkout', () => {
     world.fail.authorize = refused('card declined')
     world.fail.quote = unavailable('down')
     expect(await kindOf(svc.checkout(ada, basket()))).toBe('conflict')
-    expect(world.started('release')).toEqual([])
-    expect(world.started('void')).toEqual([])
   })
 
   it('still compensates a dependency that throws synchronously', async () => {
@@ -291,16 +319,21 @@ describe('Checkout', () => {
       throw unavailable('shipping exploded')
     }
     expect(await kindOf(svc.checkout(ada, basket()))).toBe('unavailable')
-    expect(world.started('release')).toEqual(['release res-1'])
-    expect(world.started('void')).toEqual(['void pay-1'])
+    expect(world.started('release')).toEqual(['release'])
+    expect(world.started('void')).toEqual(['void'])
   })
 
-  it('keeps the cause when a compensation fails, and logs the failed undo', async () => {
+  it('keeps the cause when a compensation fails, and leaves the saga to recovery', async () => {
     fresh()
     world.fail.authorize = refused('card declined')
     world.fail.release = unavailable('inventory is down')
     expect(await kindOf(svc.checkout(ada, basket()))).toBe('rule')
     expect(world.logs.some((l) => l.includes('could not release stock'))).toBe(true)
+    expect((await svc.sagas()).inFlight).toBe(1)
+    delete world.fail.release
+    expect(await svc.recover()).toBe(1)
+    expect(await svc.sagas()).toMatchObject({ inFlight: 0 })
+    expect(world.started('release')).toEqual(['release', 'release'])
   })
 
   it('answers 404 for an unknown product before any branch runs', async () => {
@@ -316,43 +349,71 @@ describe('Checkout', () => {
     world.fail.prices = unavailable('pricing is down')
     expect(await kindOf(svc.checkout(ada, basket()))).toBe('unavailable')
     expect(world.started('reserve')).toEqual([])
+    expect(world.started('void')).toEqual([])
   })
 
   it('compensates everything when placing the order fails', async () => {
     fresh()
     world.fail.place = unavailable('orders is down')
     expect(await kindOf(svc.checkout(ada, basket()))).toBe('unavailable')
-    expect(world.started('release')).toEqual(['release res-1'])
-    expect(world.started('void')).toEqual(['void pay-1'])
-    expect(world.started('cancel')).toHaveLength(1)
+    expect(world.started('release')).toEqual(['release'])
+    expect(world.started('void')).toEqual(['void'])
     expect(world.started('capture')).toEqual([])
   })
 
   it('cancels the order and compensates when the capture fails', async () => {
     fresh()
     world.fail.capture = unavailable('payments is down')
+    world.payments.capture = async () => {
+      throw unavailable('payments is down')
+    }
     expect(await kindOf(svc.checkout(ada, basket()))).toBe('unavailable')
     expect(world.started('cancel')).toHaveLength(1)
-    expect(world.started('release')).toEqual(['release res-1'])
-    expect(world.started('void')).toEqual(['void pay-1'])
+    expect(world.started('release')).toEqual(['release'])
+    expect(world.started('void')).toEqual(['void'])
     expect(world.started('append')).toEqual([])
   })
 
-  it('keeps a captured sale when recording or committing fails, logging and showing it', async () => {
+  it('finishes the sale when the capture landed but its answer was lost', async () => {
+    fresh()
+    const capture = world.payments.capture
+    world.payments.capture = async (reference, orderId) => {
+      await capture(reference, orderId)
+      throw unavailable('payments did not answer within 2000 ms')
+    }
+    const result = await svc.checkout(ada, basket())
+    expect(result.status).toBe('confirmed')
+    // the void was refused (captured), so nothing was undone and the sale was finished
+    expect(world.started('void')).toEqual(['void'])
+    expect(world.started('release')).toEqual([])
+    expect(world.started('cancel')).toEqual([])
+    expect(world.started('commit')).toEqual(['commit'])
+    expect(world.orderStatus.get(result.orderId)).toBe('paid')
+  })
+
+  it('keeps a captured sale when recording or committing fails, and recovery finishes it', async () => {
     fresh()
     world.fail.append = unavailable('orders is down')
     world.fail.commit = unavailable('inventory is down')
     const result = await svc.checkout(ada, basket())
-    expect(result.steps.inventory).toEqual({ reservationId: 'res-1', status: 'held' })
+    expect(result.steps.inventory).toEqual({ reservationId: null, status: 'held' })
     expect(result.steps.payment).toEqual({ paymentId: 'pay-1', status: 'captured' })
-    expect(world.logs).toHaveLength(2)
+    expect(world.logs.filter((l) => l.includes('not recorded') || l.includes('not committed')))
+      .toHaveLength(2)
     expect(world.started('release')).toEqual([])
     expect(world.started('void')).toEqual([])
+    expect((await svc.sagas()).states).toMatchObject({ captured: 1 })
+    world.fail = {}
+    expect(await svc.recover()).toBe(1)
+    expect((await svc.sagas()).states.captured).toBeUndefined()
+    expect(world.started('commit')).toEqual(['commit', 'commit'])
+    expect(world.started('append').at(-1)).toBe('append 2 PaymentCaptured')
   })
 
   it('returns the first result for a repeated Idempotency-Key, placing one order', async () => {
     fresh()
     const first = await svc.checkout(ada, basket(), 'key-1')
+    expect(first.orderId).toBe(orderIdFor(ada.id, 'key-1'))
     const second = await svc.checkout(ada, basket(), 'key-1')
     expect(second).toEqual(first)
     expect(world.placed()).toBe(1)
@@ -364,13 +425,28 @@ describe('Checkout', () => {
     expect(world.placed()).toBe(3)
   })
 
-  it('frees the key of a failed checkout so a retry runs again', async () => {
+  it('refuses the same key with a different body (422), whatever became of the first', async () => {
+    fresh()
+    await svc.checkout(ada, basket(), 'key-body')
+    const other = { ...basket(), items: [{ productId: 'p-2', quantity: 5 }] }
+    const error = await svc.checkout(ada, other, 'key-body').catch((e) => e)
+    expect(error).toBeInstanceOf(DomainError)
+    expect(error.kind).toBe('rule')
+    expect(error.extra.reason).toBe('idempotency-key-reused')
+    // the same basket written differently is the same request
+    const reordered = { ...basket(), items: [...basket().items].reverse() }
+    expect((await svc.checkout(ada, reordered, 'key-body')).status).toBe('confirmed')
+    expect(world.placed()).toBe(1)
+  })
+
+  it('runs a failed checkout’s key again as a new attempt with a new order id', async () => {
     fresh()
     world.fail.authorize = refused('card declined')
     expect(await kindOf(svc.checkout(ada, basket(), 'key-retry'))).toBe('rule')
     delete world.fail.authorize
     const retried = await svc.checkout(ada, basket(), 'key-retry')
     expect(retried.status).toBe('confirmed')
+    expect(retried.orderId).toBe(orderIdFor(ada.id, 'key-retry', 2))
     expect(world.placed()).toBe(1)
   })
 
@@ -381,7 +457,9 @@ describe('Checkout', () => {
       open = resolve
     })
     const first = svc.checkout(ada, basket(), 'key-busy')
-    expect(await kindOf(svc.checkout(ada, basket(), 'key-busy'))).toBe('conflict')
+    const busy = await svc.checkout(ada, basket(), 'key-busy').catch((e) => e)
+    expect(busy.kind).toBe('conflict')
+    expect(busy.extra.retryAfterS).toBeGreaterThanOrEqual(1)
     open()
     const result = await first
     expect(await svc.checkout(ada, basket(), 'key-busy')).toEqual(result)

@@ -154,7 +154,7 @@ export class CheckoutService implements Checkout {
     for (let round = 0; ; round++) {
       const claim = this.claim(user.id, key, fingerprint)
       if (claim.kind === 'done') return claim.result
-      if (claim.kind === 'run') return this.run(user, input, claim.row)
+      if (claim.kind === 'run') return this.runOrLeave(user, input, claim.row)
       // the key's last attempt was abandoned by a crash: settle it (resume or compensate)
       // before anything else, then answer what it became or run the next attempt
       const settled = await this.settle(claim.row)
@@ -353,6 +353,22 @@ export class CheckoutService implements Checkout {
       tx.insert(sagas).values(row).run()
       return { kind: 'run' as const, row }
     })
+  }
+
+  // runOrLeave runs an attempt; whatever escapes it unplanned hands the saga to recovery at
+  // once (a simulated crash leaves it as a real one would: owned, until its owner stops beating)
+  private async runOrLeave(user: User, input: CheckoutInput, row: Row): Promise<CheckoutResult> {
+    try {
+      return await this.run(user, input, row)
+    } catch (error) {
+      if (!(error instanceof SagaCrash)) {
+        const now = this.row(row.orderId)
+        if (now && !TERMINAL.includes(now.state) && now.owner === this.owner && now.leaseUntil > 0) {
+          this.leave(now, `attempt stopped: ${String(error)}`)
+        }
+      }
+      throw error
+    }
   }
 
   // run drives one new attempt forward; any failure before the capture is compensated
