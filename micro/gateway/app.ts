@@ -4,6 +4,7 @@ import { endpoints } from '../../shared/contracts/api.ts'
 import { notFound } from '../../shared/domain/errors.ts'
 import type { Transport } from '../../shared/platform/bus/transport.ts'
 import type { Fault } from '../../shared/platform/chaos.ts'
+import { resilience } from '../../shared/platform/config.ts'
 import { createApp } from '../../shared/platform/http/app.ts'
 import { requireAdmin, type TokenIssuer } from '../../shared/platform/http/auth.ts'
 import { BreakerBoard, type BreakerView } from '../../shared/platform/http/breakers.ts'
@@ -141,6 +142,7 @@ function proxy(
     board,
     serviceToken,
     maxInFlight,
+    timeoutFor: budgetFor,
   })
   return async function forward(c: Context<AppEnv>) {
     const replicas = supervisor.replicasOf(spec.name)
@@ -168,6 +170,16 @@ function proxy(
     for (const h of HOP) out.delete(h)
     return new Response(res.body, { status: res.status, headers: out })
   }
+}
+
+// budgetFor is the time a public route may take end to end: checkout and cancellation run a
+// chain of internal calls, everything else one hop or two (resilience.timeoutMs)
+function budgetFor(url: string): number | undefined {
+  const path = new URL(url).pathname
+  if (path === '/api/checkout' || /^\/api\/orders\/[^/]+\/cancel$/.test(path)) {
+    return resilience.checkoutBudgetMs
+  }
+  return undefined
 }
 
 // Local is what a replica says of itself at /_/local

@@ -17,6 +17,10 @@ export const resilience = {
   maxQueuedPerLink: 1024,
   // a product-page part that takes longer than this is left out and named in `degraded`
   aggregatePartDeadlineMs: 300,
+  // the gateway's budget for a checkout or a cancellation, under Bun's 10 s idle timeout: its
+  // chain (pricing, the branch, capture, commit: each hop at most timeoutMs) fits inside, and
+  // is passed down as X-Deadline-Ms so no hop waits longer than its caller does
+  checkoutBudgetMs: 8_000,
 } as const
 
 // messaging holds the retry policy of consumers before an event is dead-lettered

@@ -174,14 +174,18 @@ export const registry: Record<string, ModuleWiring> = {
   checkout: entry({
     def: checkout,
     build: (w) =>
-      new CheckoutService(w.db(), {
-        catalog: w.neighbour('catalog'),
-        pricing: w.neighbour('pricing'),
-        inventory: w.neighbour('inventory'),
-        payments: w.neighbour('payments'),
-        shipping: w.neighbour('shipping'),
-        orders: w.neighbour('orders'),
-      }, w.options?.('checkout')),
+      new CheckoutService(
+        w.db(),
+        {
+          catalog: w.neighbour('catalog'),
+          pricing: w.neighbour('pricing'),
+          inventory: w.neighbour('inventory'),
+          payments: w.neighbour('payments'),
+          shipping: w.neighbour('shipping'),
+          orders: w.neighbour('orders'),
+        },
+        w.options?.('checkout'),
+      ),
     routes: checkoutRoutes,
     client: checkoutClient,
     start: (s) => (s as CheckoutService).start(),
@@ -257,10 +261,7 @@ export function buildModules(
 
 // startModules starts the background work of the named modules (built by buildModules) and
 // answers one function that stops it all
-export function startModules(
-  names: string[],
-  built: Map<string, unknown>,
-): () => Promise<void> {
+export function startModules(names: string[], built: Map<string, unknown>): () => Promise<void> {
   const stops = names.flatMap((name) => {
     const start = moduleWiring(name).start
     return start ? [start(built.get(name))] : []

@@ -19,13 +19,7 @@ import { OrdersService, orders } from '../orders/index.ts'
 import { PaymentsService, payments } from '../payments/index.ts'
 import { PricingService, pricing } from '../pricing/index.ts'
 import { ShippingService } from '../shipping/index.ts'
-import {
-  CheckoutService,
-  checkout,
-  checkoutClient,
-  checkoutRoutes,
-  orderIdFor,
-} from './index.ts'
+import { CheckoutService, checkout, checkoutClient, checkoutRoutes, orderIdFor } from './index.ts'
 
 const OK = { number: '4242424242424242', expiry: '12/39', cvc: '123' }
 const DECLINED = { number: '4000000000000002', expiry: '12/39', cvc: '123' }
@@ -53,6 +47,8 @@ type Step =
   | 'release'
   | 'void'
   | 'cancel'
+  | 'restock'
+  | 'refund'
 
 // World is a set of recording fakes for every neighbour of checkout; fail makes a step throw
 class World {
@@ -398,8 +394,9 @@ describe('Checkout', () => {
     const result = await svc.checkout(ada, basket())
     expect(result.steps.inventory).toEqual({ reservationId: null, status: 'held' })
     expect(result.steps.payment).toEqual({ paymentId: 'pay-1', status: 'captured' })
-    expect(world.logs.filter((l) => l.includes('not recorded') || l.includes('not committed')))
-      .toHaveLength(2)
+    expect(
+      world.logs.filter((l) => l.includes('not recorded') || l.includes('not committed')),
+    ).toHaveLength(2)
     expect(world.started('release')).toEqual([])
     expect(world.started('void')).toEqual([])
     expect((await svc.sagas()).states).toMatchObject({ captured: 1 })

@@ -8,7 +8,12 @@ import { sqliteOutbox } from '../../platform/bus/outbox.ts'
 import type { Database, Db } from '../../platform/db/index.ts'
 import { appFetch, memoryDatabase, testApp } from '../../testing/harness.ts'
 import { CatalogService, catalog, catalogClient, catalogRoutes } from '../catalog/index.ts'
-import { InventoryService, inventory, inventoryClient, inventoryRoutes } from '../inventory/index.ts'
+import {
+  InventoryService,
+  inventory,
+  inventoryClient,
+  inventoryRoutes,
+} from '../inventory/index.ts'
 import { reservations, stock } from '../inventory/schema.ts'
 import { OrdersService, orders } from '../orders/index.ts'
 import { PaymentsService, payments, paymentsClient, paymentsRoutes } from '../payments/index.ts'
@@ -219,7 +224,9 @@ for (const [deployment, make] of [
           expect(await restarted.checkout(ada, input, key)).toEqual(retried)
           await expectSettled(w, retried.orderId, 'done', productId, before, 2)
           const paid = [orderId, orderIdFor(ada.id, key, 2)]
-          const statuses = await Promise.all(paid.map(async (id) => (await w.orders.order(id))?.status))
+          const statuses = await Promise.all(
+            paid.map(async (id) => (await w.orders.order(id))?.status),
+          )
           expect(statuses.filter((s) => s === 'paid')).toHaveLength(1)
         })
       }

@@ -136,9 +136,7 @@ export class CheckoutService implements Checkout {
     this.byKey = db
       .select()
       .from(sagas)
-      .where(
-        and(eq(sagas.userId, sql.placeholder('user')), eq(sagas.key, sql.placeholder('key'))),
-      )
+      .where(and(eq(sagas.userId, sql.placeholder('user')), eq(sagas.key, sql.placeholder('key'))))
       .orderBy(sql`${sagas.attempt} desc`)
       .limit(1)
       .prepare()
@@ -363,7 +361,12 @@ export class CheckoutService implements Checkout {
     } catch (error) {
       if (!(error instanceof SagaCrash)) {
         const now = this.row(row.orderId)
-        if (now && !TERMINAL.includes(now.state) && now.owner === this.owner && now.leaseUntil > 0) {
+        if (
+          now &&
+          !TERMINAL.includes(now.state) &&
+          now.owner === this.owner &&
+          now.leaseUntil > 0
+        ) {
           this.leave(now, `attempt stopped: ${String(error)}`)
         }
       }
@@ -526,9 +529,7 @@ export class CheckoutService implements Checkout {
     row: Row,
     from: SagaState,
     cause: unknown,
-  ): Promise<
-    { kind: 'failed' } | { kind: 'done'; result: CheckoutResult } | { kind: 'pending' }
-  > {
+  ): Promise<{ kind: 'failed' } | { kind: 'done'; result: CheckoutResult } | { kind: 'pending' }> {
     const { inventory, payments, orders } = this.deps
     const orderId = row.orderId
     if (from !== 'compensating') row = this.move(row, from, 'compensating', {})
@@ -680,11 +681,7 @@ export class CheckoutService implements Checkout {
         .update(sagas)
         .set(next)
         .where(
-          and(
-            eq(sagas.orderId, row.orderId),
-            eq(sagas.state, from),
-            eq(sagas.owner, row.owner),
-          ),
+          and(eq(sagas.orderId, row.orderId), eq(sagas.state, from), eq(sagas.owner, row.owner)),
         )
         .run(),
     ) as unknown as { changes: number }
@@ -755,7 +752,10 @@ async function recordCapture(
     if (!payment) throw unavailable(`payment ${orderId} not found`)
     try {
       await orders.append(orderId, order.version, [
-        { type: 'PaymentCaptured', data: { orderId, paymentId: payment.id, amount: payment.amount } },
+        {
+          type: 'PaymentCaptured',
+          data: { orderId, paymentId: payment.id, amount: payment.amount },
+        },
       ])
       return
     } catch (error) {

@@ -17,7 +17,6 @@ export function inventoryClient(base: string, fetch: Fetch): Inventory {
       unwrap<Reservation>(await ref.commit.$post({ param: { reference } })),
     restock: async (reference) =>
       unwrap<Reservation>(await ref.restock.$post({ param: { reference } })),
-    reserved: async () =>
-      (await unwrap<{ reserved: number }>(await api.reserved.$get())).reserved,
+    reserved: async () => (await unwrap<{ reserved: number }>(await api.reserved.$get())).reserved,
   }
 }

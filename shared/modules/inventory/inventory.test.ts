@@ -319,7 +319,10 @@ describe('inventoryRoutes', () => {
       404,
     )
     await expectProblem(await post('/internal/inventory/references/nope/commit'), 404)
-    await expectProblem(await post(`/internal/inventory/references/${'x'.repeat(101)}/release`), 400)
+    await expectProblem(
+      await post(`/internal/inventory/references/${'x'.repeat(101)}/release`),
+      400,
+    )
   })
 
   it('refuses malformed, mistyped, incomplete and huge reservation bodies with 4xx', async () => {

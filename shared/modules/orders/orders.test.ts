@@ -331,7 +331,9 @@ describe('Orders routes', () => {
     expect(body.nextCursor).toBeNull()
     const admin = await app.request(`/api/users/${bob.id}/orders`, { headers: auth(adminToken) })
     expect(admin.status).toBe(200)
-    const one = await app.request(`/api/users/${bob.id}/orders?limit=1`, { headers: auth(bobToken) })
+    const one = await app.request(`/api/users/${bob.id}/orders?limit=1`, {
+      headers: auth(bobToken),
+    })
     const page = await one.json()
     expect(page.items).toHaveLength(1)
     for (const bad of ['limit=0', 'limit=101', 'limit=x', 'cursor=%21%21']) {

@@ -113,7 +113,12 @@ export class PaymentsService implements Payments {
       if (row.status === 'authorized') return finish(tx, row, 'voided')
       if (row.status !== 'captured') return view(row)
       const next = finish(tx, row, 'refunded')
-      this.outbox.add(tx, Topics.payments, 'PaymentRefunded', eventOf({ ...row, orderId: row.orderId }))
+      this.outbox.add(
+        tx,
+        Topics.payments,
+        'PaymentRefunded',
+        eventOf({ ...row, orderId: row.orderId }),
+      )
       return next
     })
   }

@@ -15,7 +15,11 @@ const callee = testApp(
     if (mode === 'fail') return c.json({ detail: 'broken' }, 500)
     if (mode === 'slow') await Bun.sleep(300)
     if (mode === 'refuse') throw refused('no way', { trail: [{ step: 'validation' }] })
-    return c.json({ ok: true, token: c.req.header('X-Service-Token') ?? null })
+    return c.json({
+      ok: true,
+      token: c.req.header('X-Service-Token') ?? null,
+      deadline: c.req.header('X-Deadline-Ms') ?? null,
+    })
   }),
 )
 let server: ReturnType<typeof Bun.serve>
@@ -40,7 +44,7 @@ const link = (board = new BreakerBoard()) =>
 describe('resilientFetch', () => {
   it('passes answers through and adds the service token', async () => {
     mode = 'ok'
-    expect(await unwrap(await link()(`${base}/thing`))).toEqual({ ok: true, token: 'secret' })
+    expect(await unwrap(await link()(`${base}/thing`))).toMatchObject({ ok: true, token: 'secret' })
   })
 
   it('rebuilds the callee DomainError, extra members included', async () => {
@@ -95,5 +99,51 @@ describe('resilientFetch', () => {
   it('reports an unreachable callee as unavailable', async () => {
     const error = await link()('http://127.0.0.1:1/thing', { method: 'POST' }).catch((e) => e)
     expect(error).toMatchObject({ kind: 'unavailable' })
+  })
+})
+
+describe('resilientFetch deadlines', () => {
+  // outer is a service whose route calls the callee through one link, inside a request that
+  // may carry the caller's X-Deadline-Ms
+  const outer = (fetcher: ReturnType<typeof resilientFetch>) =>
+    testApp(
+      new Hono<AppEnv>().post('/outer', async (c) => {
+        const res = await fetcher(`${base}/thing`, { method: 'POST' })
+        return c.json(await unwrap(res))
+      }),
+    )
+  const slowLink = (board: BreakerBoard) =>
+    resilientFetch({ from: 'a', to: 'b', board, timeoutMs: 5000, breakerFailures: 2 })
+
+  it('sends the callee the smaller of its own timeout and what is left of the caller’s budget', async () => {
+    mode = 'ok'
+    const app = outer(slowLink(new BreakerBoard()))
+    const within = await (
+      await app.request('/outer', { method: 'POST', headers: { 'X-Deadline-Ms': '3000' } })
+    ).json()
+    expect(Number(within.deadline)).toBeGreaterThan(0)
+    expect(Number(within.deadline)).toBeLessThanOrEqual(3000)
+    // no budget from the caller: the link's own timeout
+    const own = await (await app.request('/outer', { method: 'POST' })).json()
+    expect(own.deadline).toBe('5000')
+  })
+
+  it('gives up when the caller’s budget runs out, without counting it against the callee', async () => {
+    mode = 'slow'
+    const board = new BreakerBoard()
+    const app = outer(slowLink(board))
+    for (let i = 0; i < 3; i++) {
+      const res = await app.request('/outer', {
+        method: 'POST',
+        headers: { 'X-Deadline-Ms': '50' },
+      })
+      expect(res.status).toBe(503)
+      expect((await res.json()).detail).toContain('deadline')
+    }
+    expect(board.list()[0]?.state).toBe('closed')
+    const spent = await app.request('/outer', { method: 'POST', headers: { 'X-Deadline-Ms': '0' } })
+    expect(spent.status).toBe(503)
+    mode = 'ok'
+    expect((await app.request('/outer', { method: 'POST' })).status).toBe(200)
   })
 })

@@ -6,6 +6,7 @@ import {
   circuitBreaker,
   ExponentialBackoff,
   handleAll,
+  handleWhen,
   retry,
   TaskCancelledError,
 } from 'cockatiel'
@@ -14,7 +15,7 @@ import type { FaultBoard } from '../chaos.ts'
 import { resilience } from '../config.ts'
 import type { BreakerBoard } from './breakers.ts'
 import { DEPENDENCY_HEADER, domainErrorFromProblem, type Problem } from './problem.ts'
-import { countHop, outgoingTraceHeaders } from './trace.ts'
+import { countHop, DEADLINE_HEADER, outgoingTraceHeaders, remainingBudgetMs } from './trace.ts'
 
 // Fetch is the fetch signature module clients are built on
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
@@ -30,6 +31,9 @@ export interface RemoteOptions {
   serviceToken?: string
   headers?: () => Record<string, string>
   timeoutMs?: number
+  // a longer (or shorter) own timeout for some calls, by URL: the gateway gives checkout the
+  // budget of its whole chain
+  timeoutFor?: (url: string) => number | undefined
   // thresholds default to platform/config.ts; tests pass smaller ones
   breakerFailures?: number
   halfOpenAfterMs?: number
@@ -37,6 +41,14 @@ export interface RemoteOptions {
   maxInFlight?: number
   // chaos: while from -> to is partitioned, calls fail as if the network dropped them
   faults?: FaultBoard
+}
+
+// OutOfBudget is a call the caller's deadline cut short: not the callee's fault, so no breaker
+// counts it
+class OutOfBudget extends Error {
+  constructor(readonly budgetMs: number) {
+    super(`the caller's deadline left ${budgetMs} ms`)
+  }
 }
 
 // UpstreamFailure is a 5xx answer, thrown so the breaker counts it, then handed back
@@ -49,14 +61,19 @@ class UpstreamFailure extends Error {
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
 
 // resilientFetch wraps fetch with a timeout, a circuit breaker for this (caller, callee) and
-// jittered retries for idempotent methods; failures come out as DomainError 'unavailable'
+// jittered retries for idempotent methods; failures come out as DomainError 'unavailable'.
+// Deadlines: a call waits min(own timeout, what is left of the request's X-Deadline-Ms) and
+// sends that on as the callee's X-Deadline-Ms, so a caller's timeout covers the chain under it
 export function resilientFetch(opts: RemoteOptions): Fetch {
   const base = opts.fetch ?? fetch
   const timeoutMs = opts.timeoutMs ?? resilience.timeoutMs
-  const breaker = circuitBreaker(handleAll, {
-    halfOpenAfter: opts.halfOpenAfterMs ?? resilience.halfOpenAfterMs,
-    breaker: new ConsecutiveBreaker(opts.breakerFailures ?? resilience.breakerFailures),
-  })
+  const breaker = circuitBreaker(
+    handleWhen((e) => !(e instanceof OutOfBudget)),
+    {
+      halfOpenAfter: opts.halfOpenAfterMs ?? resilience.halfOpenAfterMs,
+      breaker: new ConsecutiveBreaker(opts.breakerFailures ?? resilience.breakerFailures),
+    },
+  )
   const retries = retry(handleAll, {
     maxAttempts: resilience.retryAttempts - 1,
     backoff: new ExponentialBackoff({
@@ -82,9 +99,22 @@ export function resilientFetch(opts: RemoteOptions): Fetch {
     if (opts.serviceToken) headers.set('X-Service-Token', opts.serviceToken)
     for (const [k, v] of Object.entries(outgoingTraceHeaders())) headers.set(k, v)
     for (const [k, v] of Object.entries(opts.headers?.() ?? {})) headers.set(k, v)
+    const url = input instanceof Request ? input.url : String(input)
+    const own = opts.timeoutFor?.(url) ?? timeoutMs
+    const left = remainingBudgetMs()
+    const budget = left === undefined ? own : Math.min(own, left)
+    if (budget <= 0) throw new OutOfBudget(0)
+    headers.set(DEADLINE_HEADER, String(budget))
     // the deadline covers the wait for a slot as well as the call itself
-    const signal = AbortSignal.timeout(timeoutMs)
-    const res = await inFlight.execute(() => base(input, { ...init, headers, signal }), signal)
+    const signal = AbortSignal.timeout(budget)
+    let res: Response
+    try {
+      res = await inFlight.execute(() => base(input, { ...init, headers, signal }), signal)
+    } catch (error) {
+      // cut short by the caller's deadline rather than by this link's own timeout
+      if (budget < own && signal.aborted) throw new OutOfBudget(budget)
+      throw error
+    }
     countHop(bodyBytes(init, headers), res)
     // a 5xx counts against this link, unless the callee says a dependency of its own is down
     if (res.status >= 500 && !res.headers.has(DEPENDENCY_HEADER)) throw new UpstreamFailure(res)
@@ -109,6 +139,9 @@ export function resilientFetch(opts: RemoteOptions): Fetch {
       }
       if (error instanceof BulkheadRejectedError) {
         throw down(`too many calls in flight to ${opts.to}`)
+      }
+      if (error instanceof OutOfBudget) {
+        throw down(`${opts.to} did not answer within the caller's deadline (${error.budgetMs} ms)`)
       }
       if (
         error instanceof TaskCancelledError ||

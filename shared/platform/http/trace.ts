@@ -10,7 +10,15 @@ export interface Trace {
   // internal calls made (transitively) to serve this request, and the bytes they moved
   hops: number
   bytes: number
+  // when the caller stops waiting (epoch ms), from its X-Deadline-Ms; calls made to serve this
+  // request wait no longer than that (see resilientFetch)
+  deadline?: number
 }
+
+// DEADLINE_HEADER carries the caller's remaining budget in milliseconds to the next hop
+export const DEADLINE_HEADER = 'X-Deadline-Ms'
+// a budget above this is not a deadline anyone waits for
+const MAX_BUDGET_MS = 600_000
 
 const storage = new AsyncLocalStorage<Trace>()
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/
@@ -33,6 +41,10 @@ export function traceContext(): MiddlewareHandler {
       hops: 0,
       bytes: 0,
     }
+    const budget = Number(c.req.header(DEADLINE_HEADER))
+    if (Number.isInteger(budget) && budget >= 0 && budget <= MAX_BUDGET_MS) {
+      trace.deadline = Date.now() + budget
+    }
     c.header('traceparent', traceparentOf(trace))
     await storage.run(trace, next)
     // the cost of this request in internal traffic: 0 and 0 when everything was in-process
@@ -49,6 +61,12 @@ export function outgoingTraceHeaders(): Record<string, string> {
   const t = storage.getStore()
   if (!t) return {}
   return { traceparent: traceparentOf(t), 'X-Request-Id': t.requestId }
+}
+
+// remainingBudgetMs is what is left of the current request's deadline (undefined: none)
+export function remainingBudgetMs(): number | undefined {
+  const deadline = storage.getStore()?.deadline
+  return deadline === undefined ? undefined : Math.max(0, deadline - Date.now())
 }
 
 // countHop adds one internal call (and what the callee reports it spent) to the current request
