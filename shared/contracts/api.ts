@@ -1,9 +1,9 @@
 import { z } from 'zod'
 import { SearchQuery } from './catalog.ts'
-import { CheckoutInput, CheckoutResultSchema } from './checkout.ts'
+import { CheckoutInput, CheckoutResultSchema, SagaSummarySchema } from './checkout.ts'
 import { LoanApplicationInput, LoanSchema } from './loans.ts'
 import { NotificationSchema } from './notifications.ts'
-import { OrderEventSchema, OrderSchema } from './orders.ts'
+import { OrderEventSchema, OrderPageQuery, OrderSchema, UserOrdersSchema } from './orders.ts'
 import { SalesQuery, SalesReportSchema, TopProductsSchema } from './reporting.ts'
 import { NewReviewInput, ReviewSchema } from './reviews.ts'
 import { ProductListSchema, ProductPageSchema } from './storefront.ts'
@@ -95,7 +95,20 @@ export const endpoints: Endpoint[] = [
     status: 201,
     body: CheckoutInput,
     response: CheckoutResultSchema,
-    headers: { 'Idempotency-Key': 'repeat a request safely' },
+    headers: {
+      'Idempotency-Key':
+        'repeat a request safely: the same key answers the same sale (409 + Retry-After while ' +
+        'it runs, 422 with a different body); after a 503/504 retry with it',
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/checkout/sagas',
+    summary: 'Checkouts per saga state, how many are in flight, stock units held (admin)',
+    tag: 'checkout',
+    auth: 'admin',
+    status: 200,
+    response: SagaSummarySchema,
   },
   {
     method: 'get',
@@ -127,7 +140,7 @@ export const endpoints: Endpoint[] = [
   {
     method: 'post',
     path: '/api/orders/{id}/cancel',
-    summary: 'Cancel an order (owner)',
+    summary: 'Cancel an order (owner): stock back, payment refunded; 409 once shipped',
     tag: 'orders',
     auth: 'user',
     status: 200,
@@ -136,11 +149,12 @@ export const endpoints: Endpoint[] = [
   {
     method: 'get',
     path: '/api/users/{id}/orders',
-    summary: 'A user with their orders (shared data)',
+    summary: 'A user with a page of their orders, newest first (shared data; ?limit=&cursor=)',
     tag: 'orders',
     auth: 'user',
     status: 200,
-    response: z.object({ user: UserSchema, items: z.array(order) }),
+    query: OrderPageQuery,
+    response: UserOrdersSchema,
   },
   {
     method: 'get',

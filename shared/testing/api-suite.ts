@@ -310,6 +310,14 @@ export function apiSuite(name: string, base: () => string) {
         expect(first.status).toBe(201)
         expect(second.status).toBe(201)
         expect(second.body).toEqual(first.body)
+        // the key is bound to its request: another body is refused, the sale stays one
+        const other = {
+          ...req,
+          json: { items: [{ productId: 'p-0004', quantity: 2 }], card: CARD_OK },
+        }
+        const reused = await call('POST', '/api/checkout', other)
+        expectProblem(reused, 422)
+        expect(reused.body.reason).toBe('idempotency-key-reused')
       })
 
       it('refuses a declined card with 422 and an empty shelf with 409, keeping stock', async () => {
@@ -390,7 +398,29 @@ export function apiSuite(name: string, base: () => string) {
         expect(a.status).toBe(200)
         expect(a.body.user).toEqual({ id: me.id, name: 'Suite User', email: me.email })
         expect(a.body.items.some((o: Json) => o.id === orderId)).toBe(true)
+        expect(a.body.nextCursor).toBeNull()
         expectProblem(await call('GET', `/api/users/${me.id}/orders`, { token: demo }), 403)
+      })
+
+      it('pages a user’s orders with a cursor, each order once', async () => {
+        const all = (await call('GET', `/api/users/${me.id}/orders`, { token: me.token })).body
+        expect(all.items.length).toBeGreaterThanOrEqual(2)
+        const seen: string[] = []
+        let cursor: string | null = null
+        for (let page = 0; page < all.items.length + 1; page++) {
+          const q: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''
+          const a = await call('GET', `/api/users/${me.id}/orders?limit=1${q}`, { token: me.token })
+          expect(a.status).toBe(200)
+          expect(a.body.items.length).toBeLessThanOrEqual(1)
+          seen.push(...a.body.items.map((o: Json) => o.id))
+          cursor = a.body.nextCursor
+          if (!cursor) break
+        }
+        expect(seen).toEqual(all.items.map((o: Json) => o.id))
+        expectProblem(
+          await call('GET', `/api/users/${me.id}/orders?cursor=garbage`, { token: me.token }),
+          400,
+        )
       })
 
       it('delivers exactly one payment confirmation per payment, eventually', async () => {
@@ -424,6 +454,33 @@ export function apiSuite(name: string, base: () => string) {
         const c = await call('POST', `/api/orders/${a.body.orderId}/cancel`, { token: me.token })
         expect(c.status).toBe(200)
         expect(c.body.status).toBe('cancelled')
+      })
+
+      it('puts a cancelled order’s stock back on the shelf', async () => {
+        const stock = async () => (await call('GET', '/api/products/p-0007')).body.stock.available
+        const before = await stock()
+        const a = await call('POST', '/api/checkout', {
+          token: me.token,
+          json: { items: [{ productId: 'p-0007', quantity: 2 }], card: CARD_OK },
+        })
+        expect(a.status).toBe(201)
+        expect(await stock()).toBe(before - 2)
+        const c = await call('POST', `/api/orders/${a.body.orderId}/cancel`, { token: me.token })
+        expect(c.status).toBe(200)
+        expect(await stock()).toBe(before)
+      })
+
+      it('shows the saga log at rest to admins: nothing in flight, no stock held', async () => {
+        expectProblem(await call('GET', '/api/checkout/sagas', { token: me.token }), 403)
+        const a = await eventually(async () => {
+          const r = await call('GET', '/api/checkout/sagas', { token: admin })
+          expect(r.status).toBe(200)
+          expect(r.body.inFlight).toBe(0)
+          expect(r.body.reservedUnits).toBe(0)
+          return r
+        })
+        expect(a.body.states.done).toBeGreaterThanOrEqual(1)
+        expect(a.body.states.cancelled).toBeGreaterThanOrEqual(1)
       })
 
       it('reports sales from the read model, eventually, with asOf', async () => {
