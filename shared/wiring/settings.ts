@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import type { SagaPoint } from '../modules/checkout/index.ts'
 
 // ModuleSettings are the knobs of the crash-safe checkout a deployment reads from its
@@ -11,14 +12,16 @@ export interface ModuleSettings {
   holdTtlMs?: number
   // how often inventory and payments sweep expired holds and authorisations
   sweepEveryMs?: number
-  // tests only: every new checkout stops for good at this point (to SIGKILL the process there)
+  // tests only: a new checkout stops for good at this point (to SIGKILL the process there),
+  // while the file checkoutHoldWhile names exists (always, when it is not set)
   checkoutHoldAt?: SagaPoint
+  checkoutHoldWhile?: string
 }
 
 const num = (v: string | undefined) => (v && Number(v) > 0 ? Number(v) : undefined)
 
 // moduleSettings reads TWINSTACK_RECOVER_MS, TWINSTACK_SAGA_LEASE_MS, TWINSTACK_HOLD_TTL_MS,
-// TWINSTACK_SWEEP_MS and (tests) TWINSTACK_CHECKOUT_HOLD_AT
+// TWINSTACK_SWEEP_MS and (tests) TWINSTACK_CHECKOUT_HOLD_AT / TWINSTACK_CHECKOUT_HOLD_WHILE
 export function moduleSettings(env: Record<string, string | undefined>): ModuleSettings {
   return {
     recoverEveryMs: num(env.TWINSTACK_RECOVER_MS),
@@ -26,6 +29,7 @@ export function moduleSettings(env: Record<string, string | undefined>): ModuleS
     holdTtlMs: num(env.TWINSTACK_HOLD_TTL_MS),
     sweepEveryMs: num(env.TWINSTACK_SWEEP_MS),
     checkoutHoldAt: (env.TWINSTACK_CHECKOUT_HOLD_AT || undefined) as SagaPoint | undefined,
+    checkoutHoldWhile: env.TWINSTACK_CHECKOUT_HOLD_WHILE || undefined,
   }
 }
 
@@ -46,6 +50,7 @@ export function optionsFor(
         hook: s.checkoutHoldAt
           ? (point: SagaPoint) => {
               if (point !== s.checkoutHoldAt) return
+              if (s.checkoutHoldWhile && !existsSync(s.checkoutHoldWhile)) return
               log(`checkout: holding at ${point} (TWINSTACK_CHECKOUT_HOLD_AT)`)
               return new Promise<void>(() => {})
             }
