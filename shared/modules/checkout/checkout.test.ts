@@ -13,6 +13,7 @@ import type { Database } from '../../platform/db/index.ts'
 import type { AppEnv } from '../../platform/http/env.ts'
 import { memoryDatabase, testApp, testTokens, threeWays } from '../../testing/harness.ts'
 import { expectProblem, kindOf } from '../../testing/http.ts'
+import { eventually } from '../../testing/wait.ts'
 import { CatalogService, catalog } from '../catalog/index.ts'
 import { InventoryService, inventory } from '../inventory/index.ts'
 import { OrdersService, orders } from '../orders/index.ts'
@@ -600,6 +601,26 @@ describe('Checkout routes', () => {
     const b = await post(good, { 'Idempotency-Key': 'route-key' })
     expect([a.status, b.status]).toEqual([201, 201])
     expect(await b.json()).toEqual(await a.json())
+  })
+
+  it('answers a key still running with 409 and Retry-After, a reused key with 422', async () => {
+    let open = () => {}
+    w.gate = new Promise<void>((resolve) => {
+      open = resolve
+    })
+    const reserves = w.started('reserve').length
+    const first = post(good, { 'Idempotency-Key': 'route-busy' })
+    // the first request holds the key once it reached the (gated) branch
+    await eventually(async () => expect(w.started('reserve').length).toBe(reserves + 1))
+    const busy = await post(good, { 'Idempotency-Key': 'route-busy' })
+    await expectProblem(busy, 409)
+    expect(Number(busy.headers.get('Retry-After'))).toBeGreaterThanOrEqual(1)
+    open()
+    w.gate = null
+    expect((await first).status).toBe(201)
+    const other = JSON.stringify({ items: [{ productId: 'p-2', quantity: 1 }], card: OK })
+    const reused = await expectProblem(await post(other, { 'Idempotency-Key': 'route-busy' }), 422)
+    expect(reused.reason).toBe('idempotency-key-reused')
   })
 
   it('refuses anonymous checkouts with 401', async () => {
