@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto'
-import { and, asc, eq, notInArray, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, lt, sql } from 'drizzle-orm'
 import type { Catalog } from '../../contracts/catalog.ts'
 import type {
   Checkout,
@@ -84,8 +84,17 @@ const RANK: ErrorKind[] = [
   'unavailable',
 ]
 
-// states a saga ends in; any other is in flight
+// states a saga ends in; the others are in flight
 const TERMINAL: SagaState[] = ['done', 'failed', 'cancelled']
+const IN_FLIGHT: SagaState[] = [
+  'started',
+  'reserving',
+  'placing',
+  'capturing',
+  'captured',
+  'compensating',
+  'cancelling',
+]
 
 // uuid namespace of order ids derived from (user, Idempotency-Key)
 const NAMESPACE = 'twinstack:checkout:order'
@@ -220,7 +229,7 @@ export class CheckoutService implements Checkout {
     const open = this.db
       .select()
       .from(sagas)
-      .where(notInArray(sagas.state, TERMINAL))
+      .where(inArray(sagas.state, IN_FLIGHT))
       .orderBy(asc(sagas.createdAt))
       .limit(200)
       .all()
@@ -286,13 +295,16 @@ export class CheckoutService implements Checkout {
   // beat says this instance is alive for three more rounds
   private beat(): void {
     const aliveUntil = Date.now() + 3 * this.recoverEveryMs
-    write(this.db, (tx) =>
-      tx
-        .insert(owners)
+    write(this.db, (tx) => {
+      tx.insert(owners)
         .values({ owner: this.owner, aliveUntil })
         .onConflictDoUpdate({ target: owners.owner, set: { aliveUntil } })
-        .run(),
-    )
+        .run()
+      // instances long gone (a restart makes a new one) are forgotten after a day
+      tx.delete(owners)
+        .where(lt(owners.aliveUntil, Date.now() - 86_400_000))
+        .run()
+    })
   }
 
   // claim answers a done key's result, refuses a key in use (409) or reused with another body
