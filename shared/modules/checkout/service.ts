@@ -131,6 +131,7 @@ export class CheckoutService implements Checkout {
   private loop: Promise<void> | null = null
   private readonly byKey
   private readonly byOrder
+  private readonly step
 
   constructor(
     private readonly db: Db,
@@ -153,6 +154,22 @@ export class CheckoutService implements Checkout {
       .select()
       .from(sagas)
       .where(eq(sagas.orderId, sql.placeholder('id')))
+      .prepare()
+    // a step with nothing to record besides the state: several per checkout
+    this.step = db
+      .update(sagas)
+      .set({
+        state: sql`${sql.placeholder('to')}`,
+        leaseUntil: sql`${sql.placeholder('lease')}`,
+        updatedAt: sql`${sql.placeholder('at')}`,
+      })
+      .where(
+        and(
+          eq(sagas.orderId, sql.placeholder('id')),
+          eq(sagas.state, sql.placeholder('from')),
+          eq(sagas.owner, sql.placeholder('owner')),
+        ),
+      )
       .prepare()
   }
 
@@ -445,17 +462,20 @@ export class CheckoutService implements Checkout {
     }
     const quote = (quoted as PromiseFulfilledResult<Quote>).value
     row = this.move(row, 'reserving', 'placing', { quote })
+    let placedVersion: number
     await this.hook('placing', orderId)
     try {
-      await this.deps.orders.place({
-        orderId,
-        userId: user.id,
-        items: lines,
-        total,
-        paymentId: (authorized as PromiseFulfilledResult<Payment>).value.id,
-        reservationId: (reserved as PromiseFulfilledResult<Reservation>).value.id,
-        shippingQuoteId: quote.id,
-      })
+      placedVersion = (
+        await this.deps.orders.place({
+          orderId,
+          userId: user.id,
+          items: lines,
+          total,
+          paymentId: (authorized as PromiseFulfilledResult<Payment>).value.id,
+          reservationId: (reserved as PromiseFulfilledResult<Reservation>).value.id,
+          shippingQuoteId: quote.id,
+        })
+      ).version
     } catch (error) {
       if (error instanceof SagaCrash) throw error
       // the order may exist (its answer was lost): compensation cancels it too
@@ -464,9 +484,10 @@ export class CheckoutService implements Checkout {
     }
     await this.hook('placed', orderId)
     row = this.move(row, 'placing', 'capturing', {})
+    let captured: Payment
     await this.hook('capturing', orderId)
     try {
-      await payments.capture(orderId, orderId)
+      captured = await payments.capture(orderId, orderId)
     } catch (error) {
       if (error instanceof SagaCrash) throw error
       // the capture may have landed (its answer was lost): compensation's void tells
@@ -477,7 +498,7 @@ export class CheckoutService implements Checkout {
     await this.hook('captured', orderId)
     row = this.move(row, 'capturing', 'captured', {})
     // live: the answer comes back even when a step after the capture is left to recovery
-    return (await this.finishSale(row, true))!
+    return (await this.finishSale(row, true, { version: placedVersion, payment: captured }))!
   }
 
   // settle takes over a saga in flight and resumes it (captured) or compensates it (before);
@@ -578,14 +599,19 @@ export class CheckoutService implements Checkout {
   // finishSale records PaymentCaptured on the order and commits the stock (both idempotent),
   // then marks the saga done with its answer; a step that fails leaves the saga captured for
   // the recovery worker. The customer's answer does not wait for that: the sale stands
-  private async finishSale(row: Row, live: boolean): Promise<CheckoutResult | null> {
+  private async finishSale(
+    row: Row,
+    live: boolean,
+    known?: { version: number; payment: Payment },
+  ): Promise<CheckoutResult | null> {
     const { inventory, orders, payments } = this.deps
     const orderId = row.orderId
     await this.hook('recording', orderId)
     const [recorded, committed, captured] = await Promise.allSettled([
-      attempt(() => recordCapture(orders, payments, orderId, row)),
+      attempt(() => recordCapture(orders, payments, orderId, row, known)),
       attempt(() => inventory.commit(orderId)),
-      attempt(() => payments.payment(orderId)),
+      // the live attempt holds the capture's answer; recovery asks
+      attempt(async () => known?.payment ?? payments.payment(orderId)),
     ])
     for (const r of [recorded, committed, captured]) {
       if (r.status === 'rejected' && r.reason instanceof SagaCrash) throw r.reason
@@ -688,14 +714,28 @@ export class CheckoutService implements Checkout {
     leaseUntil = Date.now() + this.leaseMs,
   ): Row {
     const next = { ...set, state: to, leaseUntil, updatedAt: nowIso() }
+    const plain = Object.keys(set).length === 0
     const changed = write(this.db, (tx) =>
-      tx
-        .update(sagas)
-        .set(next)
-        .where(
-          and(eq(sagas.orderId, row.orderId), eq(sagas.state, from), eq(sagas.owner, row.owner)),
-        )
-        .run(),
+      plain
+        ? this.step.run({
+            to,
+            lease: leaseUntil,
+            at: next.updatedAt,
+            id: row.orderId,
+            from,
+            owner: row.owner,
+          })
+        : tx
+            .update(sagas)
+            .set(next)
+            .where(
+              and(
+                eq(sagas.orderId, row.orderId),
+                eq(sagas.state, from),
+                eq(sagas.owner, row.owner),
+              ),
+            )
+            .run(),
     ) as unknown as { changes: number }
     if (changed.changes !== 1) {
       throw unavailable('the checkout was taken over by recovery; retry with the same key')
@@ -742,7 +782,23 @@ async function recordCapture(
   payments: Payments,
   orderId: string,
   row: Row,
+  known?: { version: number; payment: Payment },
 ): Promise<void> {
+  if (known) {
+    // the live attempt knows the order's version and the payment: append without looking
+    const { payment } = known
+    try {
+      await orders.append(orderId, known.version, [
+        {
+          type: 'PaymentCaptured',
+          data: { orderId, paymentId: payment.id, amount: payment.amount },
+        },
+      ])
+      return
+    } catch (error) {
+      if (!isKind(error, 'conflict')) throw error
+    }
+  }
   for (let i = 0; i < 3; i++) {
     const order = await orders.order(orderId)
     if (!order) {
