@@ -459,3 +459,55 @@ describe('reportingRoutes', () => {
     expect(res.status).toBe(200)
   })
 })
+
+describe('reportingConsumers in any arrival order', () => {
+  // shuffled is a deterministic Fisher–Yates shuffle of the facts, some delivered twice
+  const shuffled = (facts: Fact[], rng: Rng) => {
+    const out = facts.map((f, i) => ({ f, i }))
+    for (const x of facts.map((f, i) => ({ f, i }))) if (rng.next() < 0.1) out.push(x)
+    for (let k = out.length - 1; k > 0; k--) {
+      const j = rng.int(0, k)
+      ;[out[k], out[j]] = [out[j]!, out[k]!]
+    }
+    return out
+  }
+
+  it('counts every confirmed order once whatever order its events arrive in', async () => {
+    const facts = bulkHistory(60)
+    const inOrder = await memoryDatabase(reporting)
+    consumeLive(inOrder, facts)
+    const expected = await answers(new ReportingService(inOrder.db, fakeStore([])))
+    inOrder.close()
+    expect(expected.all.orders).toBeGreaterThan(30)
+    const rng = new Rng(2026)
+    for (let round = 0; round < 40; round++) {
+      const database = await memoryDatabase(reporting)
+      const handle = inboxed(database.db, consumer.group, consumer.handler)
+      for (const { f, i } of shuffled(facts, rng)) handle(asIntegrationEvent(f, i))
+      const got = await answers(new ReportingService(database.db, fakeStore([])))
+      database.close()
+      expect({ round, ...got }).toEqual({ round, ...expected })
+    }
+  })
+
+  it('counts an order whose OrderConfirmed came before its OrderPlaced', async () => {
+    const database = await memoryDatabase(reporting)
+    const [placed, confirmed] = history()
+    const handle = inboxed(database.db, consumer.group, consumer.handler)
+    handle(asIntegrationEvent(confirmed!, 1))
+    const svc = new ReportingService(database.db, fakeStore([]))
+    expect((await svc.sales({})).orders).toBe(0)
+    handle(asIntegrationEvent(placed!, 0))
+    expect(await svc.sales({})).toMatchObject({ orders: 1, revenue: eur(45.5) })
+    database.close()
+  })
+
+  it('never counts an order whose cancellation came first', async () => {
+    const database = await memoryDatabase(reporting)
+    const o5 = history().filter((f) => f.orderId === 'o5')
+    const [placed, cancelled, confirmed] = o5
+    consumeLive(database, [cancelled!, confirmed!, placed!])
+    expect((await new ReportingService(database.db, fakeStore([])).sales({})).orders).toBe(0)
+    database.close()
+  })
+})

@@ -48,6 +48,8 @@ export interface SqliteQueueOptions {
   // recognised as a repeat), and how often a consumer prunes older ones
   retentionMs?: number
   pruneEveryMs?: number
+  // how long a statement waits for another process's write lock before it fails
+  busyTimeoutMs?: number
   log?: (msg: string) => void
 }
 
@@ -63,7 +65,7 @@ export function sqliteQueue(path: string, opts: SqliteQueueOptions = {}): Transp
   const db = new Database(path, { create: true, strict: true })
   db.run('PRAGMA journal_mode = WAL')
   db.run('PRAGMA synchronous = NORMAL')
-  db.run('PRAGMA busy_timeout = 5000')
+  db.run(`PRAGMA busy_timeout = ${Math.trunc(opts.busyTimeoutMs ?? 5000)}`)
   db.transaction(() => db.run(SCHEMA)).immediate()
   const retry = opts.retry ?? defaultRetry
   const leaseMs = opts.leaseMs ?? 10_000
