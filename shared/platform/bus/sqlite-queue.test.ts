@@ -212,6 +212,38 @@ describe('sqliteQueue under failure', () => {
     expect(calls.toSorted()).toEqual(['a', 'a', 'b'])
   })
 
+  it('hands back, uncounted, what it claimed but had not delivered when it closes', async () => {
+    dir ||= mkdtempSync(join(tmpdir(), 'twinstack-queue-'))
+    const q = sqliteQueue(join(dir, 'queue.db'), { groups: { payments: ['g'] }, pollMs: 5 })
+    await q.publish([event('a'), event('b'), event('c')])
+    const busy = gate()
+    const started = gate()
+    q.subscribe({
+      topic: 'payments',
+      group: 'g',
+      handle: async () => {
+        started.open()
+        await busy.opened
+      },
+    })
+    await started.opened
+    const closing = q.close()
+    busy.open()
+    await closing
+    const file = new Database(join(dir, 'queue.db'), { readonly: true })
+    const rows = file
+      .query(
+        `SELECT m.event_id AS id, d.state, d.attempts FROM queue_deliveries d
+         JOIN queue_messages m ON m.id = d.message_id ORDER BY m.id`,
+      )
+      .all()
+    file.close()
+    expect(rows).toEqual([
+      { id: 'b', state: 'pending', attempts: 0 },
+      { id: 'c', state: 'pending', attempts: 0 },
+    ])
+  })
+
   it('prunes messages every group acknowledged, and keeps the others', async () => {
     const q = queue({ groups: { payments: ['g', 'late'] }, retentionMs: 0, pruneEveryMs: 0 })
     await q.publish([event('a'), event('b')])

@@ -136,6 +136,14 @@ export function sqliteQueue(path: string, opts: SqliteQueueOptions = {}): Transp
     `UPDATE queue_deliveries SET state = ?, visible_at = ?, last_error = ?
      WHERE message_id = ? AND grp = ? AND state = 'leased' AND attempts = ?`,
   )
+  const release = db.prepare(
+    `UPDATE queue_deliveries SET state = 'pending', attempts = attempts - 1, visible_at = ?
+     WHERE message_id = ? AND grp = ? AND state = 'leased' AND attempts = ?`,
+  )
+  const releaseTx = db.transaction((grp: string, leases: Lease[]) => {
+    const now = Date.now()
+    for (const l of leases) release.run(now, l.messageId, grp, l.attempts)
+  })
   const claimTx = db.transaction((grp: string, topic: string): Lease[] => {
     const now = Date.now()
     const buried = bury.run(grp, topic, now, retry.maxAttempts).changes
@@ -216,10 +224,15 @@ export function sqliteQueue(path: string, opts: SqliteQueueOptions = {}): Transp
           addGroup.run(sub.topic, sub.group)
           registered = true
         }
-        claimed = claimTx.immediate(sub.group, sub.topic)
+        // taken before the claim, so it never outlasts the lease the claim wrote
         const leasedUntil = Date.now() + leaseMs
-        for (const lease of claimed) {
-          if (closed) break
+        claimed = claimTx.immediate(sub.group, sub.topic)
+        for (const [i, lease] of claimed.entries()) {
+          if (closed) {
+            // shutting down: hand back what was claimed but not delivered, uncounted
+            releaseTx.immediate(sub.group, claimed.slice(i))
+            break
+          }
           await deliver(sub, lease, leasedUntil)
         }
         pruneDelivered()
