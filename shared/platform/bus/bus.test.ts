@@ -204,6 +204,31 @@ describe('Relay over mitt', () => {
     expect(dead[0]).toMatchObject({ consumer: RELAY_CONSUMER, type: 'Poison', attempts: 3 })
   })
 
+  it('counts deliveries only of what a restart found unsent, not of what came later', async () => {
+    open = await setup()
+    const db = open.db
+    const outbox = sqliteOutbox('test')
+    write(db, (tx) => outbox.add(tx, 't', 'LeftByACrash', {}))
+    const transport = mittTransport({ onDeadLetter: () => {} })
+    transport.subscribe({ topic: 't', group: 'g', handle: () => {} })
+    const relay = new Relay(db, transport)
+    await relay.drain()
+    write(db, (tx) => {
+      outbox.add(tx, 't', 'New', {})
+      outbox.add(tx, 't', 'Newer', {})
+    })
+    await relay.drain()
+    const attempts = db
+      .select({ type: outboxTable.type, attempts: outboxTable.attempts })
+      .from(outboxTable)
+      .all()
+    expect(attempts).toEqual([
+      { type: 'LeftByACrash', attempts: 1 },
+      { type: 'New', attempts: 0 },
+      { type: 'Newer', attempts: 0 },
+    ])
+  })
+
   it('prunes sent outbox rows and old inbox rows, and keeps the rest', async () => {
     open = await setup()
     const db = open.db

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { and, asc, count, inArray, isNotNull, isNull, lt, min, sql } from 'drizzle-orm'
+import { and, asc, count, inArray, isNotNull, isNull, lt, max, min, sql } from 'drizzle-orm'
 import type { IntegrationEvent } from '../../contracts/events.ts'
 import { type Db, nowIso, type Tx, write } from '../db/index.ts'
 import { currentTrace } from '../http/trace.ts'
@@ -63,6 +63,17 @@ export function unsent(db: Db, limit: number): UnsentEvent[] {
   return statements(db)
     .unsent.all({ limit })
     .map(({ sentAt: _s, ...r }) => ({ ...r, data: JSON.parse(r.data) as unknown }))
+}
+
+// lastUnsentPosition is the newest position not yet accepted by the transport (0 when none)
+export function lastUnsentPosition(db: Db): number {
+  return (
+    db
+      .select({ p: max(outbox.position) })
+      .from(outbox)
+      .where(isNull(outbox.sentAt))
+      .get()?.p ?? 0
+  )
 }
 
 // countAttempt records, before an inline transport runs the consumers, that these events are

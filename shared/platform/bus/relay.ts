@@ -1,6 +1,6 @@
 import type { Db } from '../db/index.ts'
 import { pruneInbox, recordDeadLetter } from './inbox.ts'
-import { countAttempt, markSent, pruneOutbox, unsent } from './outbox.ts'
+import { countAttempt, lastUnsentPosition, markSent, pruneOutbox, unsent } from './outbox.ts'
 import { defaultRetry, type Transport } from './transport.ts'
 
 // RelayOptions tunes a relay; the retention figures bound how much delivered history the
@@ -8,8 +8,8 @@ import { defaultRetry, type Transport } from './transport.ts'
 export interface RelayOptions {
   batch?: number
   idleMs?: number
-  // deliveries through an inline transport before an event that keeps killing the process is
-  // dead-lettered
+  // deliveries after a restart, through an inline transport, before an event that keeps killing
+  // the process is dead-lettered
   maxAttempts?: number
   outboxRetentionMs?: number
   inboxRetentionMs?: number
@@ -26,6 +26,8 @@ export class Relay {
   private running = false
   private wake: (() => void) | null = null
   private nextPrune = 0
+  // the newest outbox position that was unsent when this relay first looked (inline only)
+  private horizon: number | null = null
   private loop: Promise<void> | null = null
   published = 0
 
@@ -77,23 +79,25 @@ export class Relay {
     let batch = unsent(this.db, this.opts.batch ?? 100)
     if (batch.length === 0) return 0
     if (this.transport.inline) {
-      // the head was handed out before and never marked sent: the process died (or the publish
-      // failed) while consumers ran it. One at a time then, so only a culprit's count grows
+      // only a crash leaves an event handed to in-process consumers unsent, and a crash means a
+      // new process: what was unsent when this relay first looked is suspect. Suspects go one
+      // at a time, each delivery counted first (so a culprit's count grows, not its
+      // neighbours'); what was added since goes in batches without the extra write
+      this.horizon ??= lastUnsentPosition(this.db)
       const head = batch[0]!
-      if (head.attempts > 0) batch = [head]
-      const max = this.opts.maxAttempts ?? defaultRetry.maxAttempts
-      if (head.attempts >= max) {
-        const why = `delivered ${head.attempts} times without finishing: it crashes its consumer`
-        this.opts.log?.(`dead-letter ${head.type} ${head.id}: ${why}`)
-        const { position: _p, attempts, ...event } = head
-        recordDeadLetter(this.db, RELAY_CONSUMER, event, why, attempts)
-        markSent(this.db, [head.position])
-        return 1
+      if (head.position <= this.horizon) {
+        batch = [head]
+        const max = this.opts.maxAttempts ?? defaultRetry.maxAttempts
+        if (head.attempts >= max) {
+          const why = `delivered ${head.attempts} times after restarts without finishing: it crashes its consumer`
+          this.opts.log?.(`dead-letter ${head.type} ${head.id}: ${why}`)
+          const { position: _p, attempts, ...event } = head
+          recordDeadLetter(this.db, RELAY_CONSUMER, event, why, attempts)
+          markSent(this.db, [head.position])
+          return 1
+        }
+        countAttempt(this.db, [head.position])
       }
-      countAttempt(
-        this.db,
-        batch.map((e) => e.position),
-      )
     }
     await this.transport.publish(batch.map(({ position: _p, attempts: _a, ...event }) => event))
     markSent(
