@@ -44,15 +44,17 @@ export function applyOrderEvent(tx: Tx, event: OrderFact): void {
         .returning()
         .get()
       if (!inserted) break
-      // what arrived before the order itself is applied now, cancellation winning
-      const early = tx.select().from(reportEarly).where(eq(reportEarly.orderId, d.orderId)).get()
-      if (early) {
-        if (early.cancelled) setStatus(tx, d.orderId, 'cancelled')
-        else if (early.confirmed) {
-          count(tx, inserted, +1)
-          setStatus(tx, d.orderId, 'confirmed')
-        }
-        tx.delete(reportEarly).where(eq(reportEarly.orderId, d.orderId)).run()
+      // what arrived before the order itself is applied now, cancellation winning (one
+      // statement takes it out of waiting and reads it)
+      const early = tx
+        .delete(reportEarly)
+        .where(eq(reportEarly.orderId, d.orderId))
+        .returning()
+        .get()
+      if (early?.cancelled) setStatus(tx, d.orderId, 'cancelled')
+      else if (early?.confirmed) {
+        count(tx, inserted, +1)
+        setStatus(tx, d.orderId, 'confirmed')
       }
       break
     }
