@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { SearchQuery } from './catalog.ts'
 import { CheckoutInput, CheckoutResultSchema, SagaSummarySchema } from './checkout.ts'
 import { LoanApplicationInput, LoanSchema } from './loans.ts'
-import { NotificationSchema } from './notifications.ts'
+import { NotificationPageSchema, NotificationsQuery } from './notifications.ts'
 import { OrderEventSchema, OrderPageQuery, OrderSchema, UserOrdersSchema } from './orders.ts'
 import { SalesQuery, SalesReportSchema, TopProductsSchema } from './reporting.ts'
 import { NewReviewInput, ReviewSchema } from './reviews.ts'
@@ -159,11 +159,12 @@ export const endpoints: Endpoint[] = [
   {
     method: 'get',
     path: '/api/notifications',
-    summary: 'Notifications sent to me',
+    summary: 'Notifications sent to me, newest first, a page at a time (cursor)',
     tag: 'notifications',
     auth: 'user',
     status: 200,
-    response: items(NotificationSchema),
+    query: NotificationsQuery,
+    response: NotificationPageSchema,
   },
   {
     method: 'get',

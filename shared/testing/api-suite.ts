@@ -431,6 +431,10 @@ export function apiSuite(name: string, base: () => string) {
           return forOrder
         })
         expect(mine[0]).toMatchObject({ kind: 'payment-confirmation', to: me.email })
+        const page = await call('GET', '/api/notifications?limit=1', { token: me.token })
+        expect(page.body.items).toHaveLength(1)
+        expect(Object.keys(page.body).sort()).toEqual(['items', 'nextCursor'])
+        expectProblem(await call('GET', '/api/notifications?cursor=nope', { token: me.token }), 400)
       })
 
       it('ships as admin, then refuses the owner cancelling with 409', async () => {

@@ -3,6 +3,7 @@ import { type ModuleDef, migrationsOf } from '../../platform/module.ts'
 export { notificationsClient } from './client.ts'
 export { type NotificationsRoutes, notificationsRoutes } from './routes.ts'
 export {
+  DEFAULT_PAGE,
   NotificationsService,
   notificationsConsumers,
   notifyPayment,

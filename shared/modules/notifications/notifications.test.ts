@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'bun:test'
-import { count } from 'drizzle-orm'
+import { count, sql } from 'drizzle-orm'
 import type { IntegrationEvent, PaymentCaptured } from '../../contracts/events.ts'
 import type { Notifications } from '../../contracts/notifications.ts'
 import { inboxed } from '../../platform/bus/inbox.ts'
@@ -78,8 +78,57 @@ threeWays<Notifications>(
     it('honours a limit', async () => {
       expect(await svc().forUser('u-0001', 1)).toHaveLength(1)
     })
+
+    it('pages with a cursor, newest first, to a last page without one', async () => {
+      const first = await svc().page('u-0001', { limit: 1 })
+      expect(first.items.map((i) => i.orderId)).toEqual(['ord-b'])
+      expect(first.nextCursor).toEqual(expect.any(String))
+      const second = await svc().page('u-0001', { limit: 1, cursor: first.nextCursor! })
+      expect(second).toEqual({
+        items: [expect.objectContaining({ orderId: 'ord-a' })],
+        nextCursor: null,
+      })
+      expect(await svc().page('u-0001', {})).toMatchObject({ nextCursor: null })
+    })
+
+    it('refuses a cursor it did not give out', async () => {
+      for (const cursor of ['nope', Buffer.from('[1,2]').toString('base64url')]) {
+        const error = await svc()
+          .page('u-0001', { cursor })
+          .catch((e: unknown) => e)
+        expect((error as { kind?: string }).kind).toBe('invalid')
+      }
+    })
   },
 )
+
+describe('NotificationsService.page', () => {
+  it('walks every notification exactly once, even many sent in the same millisecond', async () => {
+    const database = await memoryDatabase(notifications)
+    const handle = inboxed(database.db, consumer.group, consumer.handler)
+    for (let i = 0; i < 23; i++) handle(captured({ orderId: `bulk-${i}`, userId: 'u-0042' }))
+    // the same sentAt for a block of them: the order must still be total
+    database.db
+      .update(notificationsTable)
+      .set({ sentAt: '2026-01-01T00:00:00.000Z' })
+      .where(sql`rowid % 3 = 0`)
+      .run()
+    const svc = new NotificationsService(database.db)
+    const seen: string[] = []
+    let cursor: string | undefined
+    let pages = 0
+    do {
+      const page = await svc.page('u-0042', { limit: 5, cursor })
+      seen.push(...page.items.map((i) => i.orderId))
+      cursor = page.nextCursor ?? undefined
+      pages++
+    } while (cursor)
+    expect(pages).toBe(5)
+    expect(seen.toSorted()).toEqual(Array.from({ length: 23 }, (_, i) => `bulk-${i}`).sort())
+    expect(seen).toEqual((await svc.forUser('u-0042', 100)).map((i) => i.orderId))
+    database.close()
+  })
+})
 
 describe('notificationsConsumers', () => {
   let database: Database
@@ -173,7 +222,7 @@ describe('notificationsRoutes', () => {
     const res = await app.request('/api/notifications', {
       headers: { Authorization: `Bearer ${await tokenOf('u-admin', 'admin')}` },
     })
-    expect(await res.json()).toEqual({ items: [] })
+    expect(await res.json()).toEqual({ items: [], nextCursor: null })
   })
 
   it('GET /api/notifications answers 401 without or with a bad token', async () => {
@@ -188,6 +237,12 @@ describe('notificationsRoutes', () => {
     const headers = { Authorization: `Bearer ${await tokenOf('u-0007')}` }
     for (const limit of ['0', '101', 'abc', '1e309', '2.5']) {
       await expectProblem(await app.request(`/api/notifications?limit=${limit}`, { headers }), 400)
+    }
+    for (const cursor of ['x', 'e30', 'y'.repeat(201)]) {
+      await expectProblem(
+        await app.request(`/api/notifications?cursor=${cursor}`, { headers }),
+        400,
+      )
     }
   })
 

@@ -2,7 +2,7 @@ import { and, eq, lte, sql } from 'drizzle-orm'
 import { OrderPlacedData, OrderStatusData } from '../../contracts/events.ts'
 import { cents } from '../../domain/money.ts'
 import type { Tx } from '../../platform/db/index.ts'
-import { reportDaily, reportMeta, reportOrders, reportProducts } from './schema.ts'
+import { reportDaily, reportEarly, reportMeta, reportOrders, reportProducts } from './schema.ts'
 
 // OrderFact is what the fold reads of an event: both an IntegrationEvent (live) and a
 // StoredEvent (replay) have these three members
@@ -16,13 +16,16 @@ export interface OrderFact {
 export const AS_OF = 'asOf'
 
 // applyOrderEvent folds one order event into the read model. It is the only place the read
-// model changes, used by the live consumer and by the replay alike. Each step checks the
-// order's state first, so applying an event a second time changes nothing.
+// model changes, used by the live consumer and by the replay alike. The fold is commutative per
+// order: an order counts in the sales when it was placed and confirmed and never cancelled,
+// whatever order those events arrive in (a status event that comes before its OrderPlaced waits
+// in report_early), and applying an event a second time changes nothing.
 export function applyOrderEvent(tx: Tx, event: OrderFact): void {
   switch (event.type) {
     case 'OrderPlaced': {
       const d = OrderPlacedData.parse(event.data)
-      tx.insert(reportOrders)
+      const inserted = tx
+        .insert(reportOrders)
         .values({
           orderId: d.orderId,
           userId: d.userId,
@@ -38,31 +41,59 @@ export function applyOrderEvent(tx: Tx, event: OrderFact): void {
           })),
         })
         .onConflictDoNothing()
-        .run()
+        .returning()
+        .get()
+      if (!inserted) break
+      // what arrived before the order itself is applied now, cancellation winning (one
+      // statement takes it out of waiting and reads it)
+      const early = tx
+        .delete(reportEarly)
+        .where(eq(reportEarly.orderId, d.orderId))
+        .returning()
+        .get()
+      if (early?.cancelled) setStatus(tx, d.orderId, 'cancelled')
+      else if (early?.confirmed) {
+        count(tx, inserted, +1)
+        setStatus(tx, d.orderId, 'confirmed')
+      }
       break
     }
     case 'OrderConfirmed': {
-      const row = orderRow(tx, OrderStatusData.parse(event.data).orderId)
+      const { orderId } = OrderStatusData.parse(event.data)
+      const row = orderRow(tx, orderId)
+      if (!row) remember(tx, orderId, 'confirmed')
       // only a placed order is counted: a repeat, or a confirmation after a cancel, is not
-      if (row?.status === 'placed') {
+      else if (row.status === 'placed') {
         count(tx, row, +1)
         setStatus(tx, row.orderId, 'confirmed')
       }
       break
     }
     case 'OrderCancelled': {
-      const row = orderRow(tx, OrderStatusData.parse(event.data).orderId)
-      if (row?.status === 'confirmed') count(tx, row, -1)
-      if (row && row.status !== 'cancelled') setStatus(tx, row.orderId, 'cancelled')
+      const { orderId } = OrderStatusData.parse(event.data)
+      const row = orderRow(tx, orderId)
+      if (!row) remember(tx, orderId, 'cancelled')
+      else {
+        if (row.status === 'confirmed') count(tx, row, -1)
+        if (row.status !== 'cancelled') setStatus(tx, row.orderId, 'cancelled')
+      }
       break
     }
   }
   advanceAsOf(tx, event.occurredAt)
 }
 
+// remember notes a status event whose OrderPlaced has not arrived yet
+function remember(tx: Tx, orderId: string, what: 'confirmed' | 'cancelled'): void {
+  tx.insert(reportEarly)
+    .values({ orderId, confirmed: what === 'confirmed', cancelled: what === 'cancelled' })
+    .onConflictDoUpdate({ target: reportEarly.orderId, set: { [what]: true } })
+    .run()
+}
+
 // clearReadModel empties every table of the read model, before a replay
 export function clearReadModel(tx: Tx): void {
-  for (const table of [reportOrders, reportDaily, reportProducts, reportMeta])
+  for (const table of [reportOrders, reportDaily, reportProducts, reportMeta, reportEarly])
     tx.delete(table).run()
 }
 

@@ -5,10 +5,13 @@ import type { Reporting } from '../../contracts/reporting.ts'
 import { isDomainError } from '../../domain/errors.ts'
 import { Rng } from '../../domain/prng.ts'
 import { inboxed } from '../../platform/bus/inbox.ts'
+import { inbox } from '../../platform/bus/schema.ts'
 import type { Database } from '../../platform/db/index.ts'
+import { write } from '../../platform/db/index.ts'
 import { memoryDatabase, testApp, testTokens, threeWays } from '../../testing/harness.ts'
 import { expectProblem } from '../../testing/http.ts'
 import {
+  clearReadModel,
   ReportingService,
   reporting,
   reportingClient,
@@ -457,5 +460,62 @@ describe('reportingRoutes', () => {
       body: '{not json',
     })
     expect(res.status).toBe(200)
+  })
+})
+
+describe('reportingConsumers in any arrival order', () => {
+  // shuffled is a deterministic Fisher–Yates shuffle of the facts, some delivered twice
+  const shuffled = (facts: Fact[], rng: Rng) => {
+    const out = facts.map((f, i) => ({ f, i }))
+    for (const x of facts.map((f, i) => ({ f, i }))) if (rng.next() < 0.1) out.push(x)
+    for (let k = out.length - 1; k > 0; k--) {
+      const j = rng.int(0, k)
+      ;[out[k], out[j]] = [out[j]!, out[k]!]
+    }
+    return out
+  }
+
+  it('counts every confirmed order once whatever order its events arrive in', async () => {
+    const facts = bulkHistory(40)
+    const inOrder = await memoryDatabase(reporting)
+    consumeLive(inOrder, facts)
+    const expected = await answers(new ReportingService(inOrder.db, fakeStore([])))
+    inOrder.close()
+    expect(expected.all.orders).toBeGreaterThan(20)
+    const rng = new Rng(2026)
+    // one database, emptied between rounds: migrating a fresh one per round is what costs
+    const database = await memoryDatabase(reporting)
+    const svc = new ReportingService(database.db, fakeStore([]))
+    for (let round = 0; round < 30; round++) {
+      write(database.db, (tx) => {
+        clearReadModel(tx)
+        tx.delete(inbox).run()
+      })
+      const handle = inboxed(database.db, consumer.group, consumer.handler)
+      for (const { f, i } of shuffled(facts, rng)) handle(asIntegrationEvent(f, i))
+      expect({ round, ...(await answers(svc)) }).toEqual({ round, ...expected })
+    }
+    database.close()
+  }, 60_000)
+
+  it('counts an order whose OrderConfirmed came before its OrderPlaced', async () => {
+    const database = await memoryDatabase(reporting)
+    const [placed, confirmed] = history()
+    const handle = inboxed(database.db, consumer.group, consumer.handler)
+    handle(asIntegrationEvent(confirmed!, 1))
+    const svc = new ReportingService(database.db, fakeStore([]))
+    expect((await svc.sales({})).orders).toBe(0)
+    handle(asIntegrationEvent(placed!, 0))
+    expect(await svc.sales({})).toMatchObject({ orders: 1, revenue: eur(45.5) })
+    database.close()
+  })
+
+  it('never counts an order whose cancellation came first', async () => {
+    const database = await memoryDatabase(reporting)
+    const o5 = history().filter((f) => f.orderId === 'o5')
+    const [placed, cancelled, confirmed] = o5
+    consumeLive(database, [cancelled!, confirmed!, placed!])
+    expect((await new ReportingService(database.db, fakeStore([])).sales({})).orders).toBe(0)
+    database.close()
   })
 })

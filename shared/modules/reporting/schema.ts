@@ -50,3 +50,11 @@ export const reportMeta = sqliteTable('report_meta', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 })
+
+// reportEarly remembers confirmations and cancellations that arrived before their order's
+// OrderPlaced (the queue may redeliver out of order), so the fold counts them once it comes
+export const reportEarly = sqliteTable('report_early', {
+  orderId: text('order_id').primaryKey(),
+  confirmed: integer('confirmed', { mode: 'boolean' }).notNull(),
+  cancelled: integer('cancelled', { mode: 'boolean' }).notNull(),
+})

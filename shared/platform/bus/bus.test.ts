@@ -3,13 +3,14 @@ import { count, eq } from 'drizzle-orm'
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 import type { IntegrationEvent } from '../../contracts/events.ts'
 import { memoryDatabase } from '../../testing/harness.ts'
+import { eventually } from '../../testing/wait.ts'
 import type { Database } from '../db/index.ts'
 import { write } from '../db/index.ts'
 import { inboxed, recordDeadLetter } from './inbox.ts'
 import { mittTransport } from './mitt.ts'
 import { sqliteOutbox, unsent } from './outbox.ts'
-import { Relay } from './relay.ts'
-import { deadLetters } from './schema.ts'
+import { RELAY_CONSUMER, Relay } from './relay.ts'
+import { deadLetters, inbox as inboxTable, outbox as outboxTable } from './schema.ts'
 import { outboxQueueStats } from './status.ts'
 
 const effects = sqliteTable('test_effects', {
@@ -160,6 +161,95 @@ describe('Relay over mitt', () => {
     expect(outboxQueueStats(db)).toEqual([
       { topic: 't', pending: 0, deadLettered: 1, oldestPendingMs: null },
     ])
+  })
+
+  it('dead-letters an event that takes the process down N times, and delivers the rest', async () => {
+    open = await setup()
+    const db = open.db
+    const outbox = sqliteOutbox('test')
+    write(db, (tx) => {
+      outbox.add(tx, 't', 'Poison', {})
+      outbox.add(tx, 't', 'One', {})
+      outbox.add(tx, 't', 'Two', {})
+    })
+    const seen: string[] = []
+    const attemptsOfPoison = () =>
+      db
+        .select({ n: outboxTable.attempts })
+        .from(outboxTable)
+        .where(eq(outboxTable.type, 'Poison'))
+        .get()?.n
+    let crashes = 0
+    for (let boot = 0; boot < 10 && unsent(db, 10).length > 0; boot++) {
+      // one "process": a relay over mitt whose consumer never comes back from the poison, as a
+      // process killed inside the handler never does; the next boot starts over on the file
+      const transport = mittTransport({ onDeadLetter: () => {} })
+      transport.subscribe({
+        topic: 't',
+        group: 'g',
+        handle: (e) => (e.type === 'Poison' ? new Promise<void>(() => {}) : void seen.push(e.type)),
+      })
+      const before = attemptsOfPoison()
+      const finished = new Relay(db, transport, { maxAttempts: 3 }).drain().then(() => true)
+      const died = eventually(async () => expect(attemptsOfPoison()).toBeGreaterThan(before!)).then(
+        () => false,
+      )
+      if (!(await Promise.race([finished, died]))) crashes++
+    }
+    expect(crashes).toBe(3)
+    expect(seen).toEqual(['One', 'Two'])
+    expect(unsent(db, 10)).toHaveLength(0)
+    const dead = db.select().from(deadLetters).all()
+    expect(dead).toHaveLength(1)
+    expect(dead[0]).toMatchObject({ consumer: RELAY_CONSUMER, type: 'Poison', attempts: 3 })
+  })
+
+  it('counts deliveries only of what a restart found unsent, not of what came later', async () => {
+    open = await setup()
+    const db = open.db
+    const outbox = sqliteOutbox('test')
+    write(db, (tx) => outbox.add(tx, 't', 'LeftByACrash', {}))
+    const transport = mittTransport({ onDeadLetter: () => {} })
+    transport.subscribe({ topic: 't', group: 'g', handle: () => {} })
+    const relay = new Relay(db, transport)
+    await relay.drain()
+    write(db, (tx) => {
+      outbox.add(tx, 't', 'New', {})
+      outbox.add(tx, 't', 'Newer', {})
+    })
+    await relay.drain()
+    const attempts = db
+      .select({ type: outboxTable.type, attempts: outboxTable.attempts })
+      .from(outboxTable)
+      .all()
+    expect(attempts).toEqual([
+      { type: 'LeftByACrash', attempts: 1 },
+      { type: 'New', attempts: 0 },
+      { type: 'Newer', attempts: 0 },
+    ])
+  })
+
+  it('prunes sent outbox rows and old inbox rows, and keeps the rest', async () => {
+    open = await setup()
+    const db = open.db
+    const transport = mittTransport({ onDeadLetter: () => {} })
+    transport.subscribe({ topic: 't', group: 'g', handle: inboxed(db, 'g', () => {}) })
+    const relay = new Relay(db, transport, {
+      outboxRetentionMs: 0,
+      inboxRetentionMs: 0,
+      pruneEveryMs: 0,
+    })
+    write(db, (tx) => sqliteOutbox('test').add(tx, 't', 'One', {}))
+    await relay.drain()
+    write(db, (tx) => sqliteOutbox('test').add(tx, 't', 'Unsent', {}))
+    const rows = () => ({
+      outbox: db.select({ n: count() }).from(outboxTable).get()?.n,
+      inbox: db.select({ n: count() }).from(inboxTable).get()?.n,
+    })
+    expect(rows()).toEqual({ outbox: 2, inbox: 1 })
+    relay.prune(Date.now() + 1)
+    expect(rows()).toEqual({ outbox: 1, inbox: 0 })
+    expect(unsent(db, 10).map((e) => e.type)).toEqual(['Unsent'])
   })
 
   it('reports pending events per topic until relayed', async () => {

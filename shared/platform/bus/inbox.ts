@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm'
+import { lt, sql } from 'drizzle-orm'
 import type { IntegrationEvent } from '../../contracts/events.ts'
 import { type Db, type Tx, write } from '../db/index.ts'
 import { deadLetters, inbox } from './schema.ts'
@@ -52,5 +52,17 @@ export function recordDeadLetter(
         failedAt: Date.now(),
       })
       .run(),
+  )
+}
+
+// pruneInbox forgets events handled before a time (longer ago than any redelivery can come);
+// returns how many
+export function pruneInbox(db: Db, handledBefore: number, limit = 5000): number {
+  return write(
+    db,
+    (tx) =>
+      tx.run(
+        sql`DELETE FROM inbox WHERE rowid IN (SELECT rowid FROM inbox WHERE ${lt(inbox.handledAt, handledBefore)} LIMIT ${limit})`,
+      ).changes as number,
   )
 }

@@ -45,6 +45,7 @@ export function mittTransport(opts: {
 
   return {
     name: 'mitt',
+    inline: true,
     deadLettered,
     async publish(events) {
       for (const event of events) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { asc, count, isNull, min, sql } from 'drizzle-orm'
+import { and, asc, count, inArray, isNotNull, isNull, lt, max, min, sql } from 'drizzle-orm'
 import type { IntegrationEvent } from '../../contracts/events.ts'
 import { type Db, nowIso, type Tx, write } from '../db/index.ts'
 import { currentTrace } from '../http/trace.ts'
@@ -55,11 +55,49 @@ const statements = (db: Db) => {
   return s
 }
 
+// UnsentEvent is an outbox row the transport has not accepted yet
+export type UnsentEvent = IntegrationEvent & { position: number; attempts: number }
+
 // unsent reads the oldest events the transport has not accepted yet
-export function unsent(db: Db, limit: number): (IntegrationEvent & { position: number })[] {
+export function unsent(db: Db, limit: number): UnsentEvent[] {
   return statements(db)
     .unsent.all({ limit })
-    .map((r) => ({ ...r, data: JSON.parse(r.data) as unknown }))
+    .map(({ sentAt: _s, ...r }) => ({ ...r, data: JSON.parse(r.data) as unknown }))
+}
+
+// lastUnsentPosition is the newest position not yet accepted by the transport (0 when none)
+export function lastUnsentPosition(db: Db): number {
+  return (
+    db
+      .select({ p: max(outbox.position) })
+      .from(outbox)
+      .where(isNull(outbox.sentAt))
+      .get()?.p ?? 0
+  )
+}
+
+// countAttempt records, before an inline transport runs the consumers, that these events are
+// being delivered once more
+export function countAttempt(db: Db, positions: number[]): void {
+  if (positions.length === 0) return
+  write(db, (tx) => {
+    tx.update(outbox)
+      .set({ attempts: sql`${outbox.attempts} + 1` })
+      .where(sql`${outbox.position} in ${positions}`)
+      .run()
+  })
+}
+
+// pruneOutbox deletes events the transport accepted before a time; returns how many
+export function pruneOutbox(db: Db, sentBefore: number, limit = 5000): number {
+  return write(db, (tx) => {
+    const old = tx
+      .select({ position: outbox.position })
+      .from(outbox)
+      .where(and(isNotNull(outbox.sentAt), lt(outbox.sentAt, sentBefore)))
+      .limit(limit)
+    return tx.delete(outbox).where(inArray(outbox.position, old)).run().changes as number
+  })
 }
 
 // markSent records that the transport durably accepted these events

@@ -14,6 +14,9 @@ export const outbox = sqliteTable(
     source: text('source').notNull(),
     traceId: text('trace_id').notNull(),
     sentAt: integer('sent_at'),
+    // how often the relay handed the event to an in-process transport without it being marked
+    // sent: an event that keeps crashing the process is dead-lettered after N
+    attempts: integer('attempts').notNull().default(0),
   },
   // the relay only ever reads unsent rows: a partial index keeps that read small however many
   // sent rows the table keeps
@@ -28,7 +31,8 @@ export const inbox = sqliteTable(
     eventId: text('event_id').notNull(),
     handledAt: integer('handled_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.consumer, t.eventId] })],
+  // handledAt is indexed for pruning: rows older than the retention are deleted
+  (t) => [primaryKey({ columns: [t.consumer, t.eventId] }), index('inbox_handled').on(t.handledAt)],
 )
 
 // deadLetters keeps events a consumer gave up on, for a person to look at

@@ -1,3 +1,4 @@
+import { Database } from 'bun:sqlite'
 import { afterEach, describe, expect, it } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -107,5 +108,155 @@ describe('sqliteQueue', () => {
       ]),
     )
     expect(calls).toBe(3)
+  })
+})
+
+describe('sqliteQueue under failure', () => {
+  const gate = () => {
+    let open = () => {}
+    const opened = new Promise<void>((r) => {
+      open = r
+    })
+    return { open, opened }
+  }
+
+  it('ignores the ack of a consumer whose lease ran out and went to another', async () => {
+    const logs: string[] = []
+    const first = queue({ groups: { payments: ['g'] }, leaseMs: 100, log: (m) => logs.push(m) })
+    await first.publish([event('a')])
+    const slow = gate()
+    const handled: string[] = []
+    first.subscribe({
+      topic: 'payments',
+      group: 'g',
+      handle: async (e) => {
+        handled.push(`first:${e.id}`)
+        await slow.opened
+      },
+    })
+    const second = queue({ leaseMs: 60_000 })
+    const held = gate()
+    second.subscribe({
+      topic: 'payments',
+      group: 'g',
+      handle: async (e) => {
+        handled.push(`second:${e.id}`)
+        await held.opened
+      },
+    })
+    await eventually(async () => expect(handled).toEqual(['first:a', 'second:a']))
+    // the first consumer finishes late: its ack must not take the message from the second
+    slow.open()
+    await eventually(async () => expect(logs.join('\n')).toContain('lost the lease on a'))
+    expect(first.stats()[0]?.pending).toBe(1)
+    held.open()
+    await eventually(async () => expect(first.stats()[0]?.pending).toBe(0))
+  })
+
+  it('dead-letters a message that kills its consumer, after N deliveries, and delivers the rest', async () => {
+    dir ||= mkdtempSync(join(tmpdir(), 'twinstack-queue-'))
+    const path = join(dir, 'queue.db')
+    const out = join(dir, 'handled.txt')
+    const q = queue({ groups: { payments: ['g'] } })
+    await q.publish([{ ...event('poison'), type: 'Poison' }, event('after-1'), event('after-2')])
+    const fixture = join(import.meta.dir, 'testing', 'crashing-consumer.ts')
+    let crashes = 0
+    for (let round = 0; round < 10 && q.stats()[0]?.pending !== 0; round++) {
+      const child = Bun.spawn([process.execPath, fixture, path, out, '3', '100'], {
+        stdout: 'ignore',
+        stderr: 'ignore',
+      })
+      const drained = eventually(async () => expect(q.stats()[0]?.pending).toBe(0), 5_000)
+        .then(() => 'drained')
+        .catch(() => 'not drained')
+      const why = await Promise.race([child.exited.then(() => 'died'), drained])
+      if (why === 'died') crashes++
+      else process.kill(child.pid, 'SIGKILL')
+      await child.exited
+    }
+    expect(crashes).toBe(3)
+    expect(q.stats()).toEqual([
+      { topic: 'payments', pending: 0, deadLettered: 1, oldestPendingMs: null },
+    ])
+    expect((await Bun.file(out).text()).trim().split('\n').sort()).toEqual(['after-1', 'after-2'])
+  })
+
+  it('keeps consuming when an ack, a nack or a claim fails', async () => {
+    dir ||= mkdtempSync(join(tmpdir(), 'twinstack-queue-'))
+    const logs: string[] = []
+    const q = queue({
+      groups: { payments: ['g'] },
+      leaseMs: 200,
+      busyTimeoutMs: 10,
+      log: (m) => logs.push(m),
+    })
+    await q.publish([event('a')])
+    // another process takes the queue file's write lock while the handler runs, so the ack
+    // (and the claims after it) meet SQLITE_BUSY
+    const other = new Database(join(dir, 'queue.db'))
+    const calls: string[] = []
+    q.subscribe({
+      topic: 'payments',
+      group: 'g',
+      handle: (e) => {
+        calls.push(e.id)
+        if (calls.length === 1) other.run('BEGIN IMMEDIATE')
+      },
+    })
+    await eventually(async () => expect(logs.join('\n')).toContain('failed'))
+    other.run('COMMIT')
+    other.close()
+    await q.publish([event('b')])
+    await eventually(async () => expect(q.stats()[0]?.pending).toBe(0))
+    // a was handled, its ack failed, so it came again after its lease (the inbox skips repeats)
+    expect(calls.toSorted()).toEqual(['a', 'a', 'b'])
+  })
+
+  it('hands back, uncounted, what it claimed but had not delivered when it closes', async () => {
+    dir ||= mkdtempSync(join(tmpdir(), 'twinstack-queue-'))
+    const q = sqliteQueue(join(dir, 'queue.db'), { groups: { payments: ['g'] }, pollMs: 5 })
+    await q.publish([event('a'), event('b'), event('c')])
+    const busy = gate()
+    const started = gate()
+    q.subscribe({
+      topic: 'payments',
+      group: 'g',
+      handle: async () => {
+        started.open()
+        await busy.opened
+      },
+    })
+    await started.opened
+    const closing = q.close()
+    busy.open()
+    await closing
+    const file = new Database(join(dir, 'queue.db'), { readonly: true })
+    const rows = file
+      .query(
+        `SELECT m.event_id AS id, d.state, d.attempts FROM queue_deliveries d
+         JOIN queue_messages m ON m.id = d.message_id ORDER BY m.id`,
+      )
+      .all()
+    file.close()
+    expect(rows).toEqual([
+      { id: 'b', state: 'pending', attempts: 0 },
+      { id: 'c', state: 'pending', attempts: 0 },
+    ])
+  })
+
+  it('prunes messages every group acknowledged, and keeps the others', async () => {
+    const q = queue({ groups: { payments: ['g', 'late'] }, retentionMs: 0, pruneEveryMs: 0 })
+    await q.publish([event('a'), event('b')])
+    const got: string[] = []
+    q.subscribe({ topic: 'payments', group: 'g', handle: (e) => void got.push(e.id) })
+    await eventually(async () => expect(got).toEqual(['a', 'b']))
+    const file = new Database(join(dir, 'queue.db'), { readonly: true })
+    const messages = () =>
+      (file.query('SELECT count(*) AS n FROM queue_messages').get() as { n: number }).n
+    // group `late` has not acknowledged them: they stay
+    expect(messages()).toBe(2)
+    q.subscribe({ topic: 'payments', group: 'late', handle: () => {} })
+    await eventually(async () => expect(messages()).toBe(0))
+    file.close()
   })
 })

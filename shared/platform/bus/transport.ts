@@ -18,6 +18,9 @@ export interface QueueStat {
 // Transport moves events between modules; publish resolves once the events are durably accepted
 export interface Transport {
   readonly name: string
+  // inline transports run the consumers inside publish (mitt): a process that dies while
+  // publishing died in a consumer, so the relay counts such deliveries itself
+  readonly inline?: boolean
   publish(events: IntegrationEvent[]): Promise<void>
   subscribe(subscription: Subscription): void
   stats(): QueueStat[]

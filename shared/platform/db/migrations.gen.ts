@@ -21,6 +21,15 @@ export const embeddedMigrations: Record<string, MigrationMeta[]> = {
       "bps": true,
       "folderMillis": 1795533054167,
       "hash": "fdd86def5f52eecf5d340c38f025756fed94c1440d5d36f9032f6717f0c85c5d"
+    },
+    {
+      "sql": [
+        "ALTER TABLE `outbox` ADD `attempts` integer DEFAULT 0 NOT NULL;",
+        "\nCREATE INDEX `inbox_handled` ON `inbox` (`handled_at`);"
+      ],
+      "bps": true,
+      "folderMillis": 1796127922516,
+      "hash": "0c0db81268e1368a88a742489b404002d309fd00da76b7764838d8b42cced5de"
     }
   ],
   "catalog": [
@@ -47,6 +56,14 @@ export const embeddedMigrations: Record<string, MigrationMeta[]> = {
       "bps": true,
       "folderMillis": 1795528800418,
       "hash": "2d21f87dca56944e5726e87a7d56efaf8723c568369574ebd946cd7348dc7ca1"
+    },
+    {
+      "sql": [
+        "CREATE TABLE `report_early` (\n\t`order_id` text PRIMARY KEY NOT NULL,\n\t`confirmed` integer NOT NULL,\n\t`cancelled` integer NOT NULL\n);\n"
+      ],
+      "bps": true,
+      "folderMillis": 1796127923375,
+      "hash": "1e5fe3cffa4d4a38ff453a902d97af6b024dd71eaee56f76d836ba4bd99c3b44"
     }
   ],
   "loan-validation": [
