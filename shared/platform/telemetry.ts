@@ -36,20 +36,35 @@ export class Telemetry {
     })
   }
 
-  // measure counts every request and its latency under the matched route pattern
+  // measure counts every request and its latency under the matched route pattern; the metric
+  // children of each (method, route, status) are bound once, so a request hashes no labels
   measure(): MiddlewareHandler {
     const { requests, latency, service, window, keyOf } = this
+    type Bound = { latency: { observe(s: number): void }; statuses: Map<number, { inc(): void }> }
+    const bound = new Map<string, Bound>()
     return async function measureRequest(c, next) {
       const start = performance.now()
       await next()
       const ms = performance.now() - start
       const route = routePath(c, -1) || 'unmatched'
-      const labels = { service, method: c.req.method, route }
-      latency.observe(labels, ms / 1000)
-      requests.inc({ ...labels, status: String(c.res.status) })
+      const method = c.req.method
+      const key = `${method} ${route}`
+      let b = bound.get(key)
+      if (!b) {
+        b = { latency: latency.labels({ service, method, route }), statuses: new Map() }
+        bound.set(key, b)
+      }
+      b.latency.observe(ms / 1000)
+      const status = c.res.status
+      let counter = b.statuses.get(status)
+      if (!counter) {
+        counter = requests.labels({ service, method, route, status: String(status) })
+        b.statuses.set(status, counter)
+      }
+      counter.inc()
       if (!c.req.path.startsWith('/_/')) {
-        const key = keyOf(c)
-        if (key) window.record(key, ms, c.res.status >= 500)
+        const target = keyOf(c)
+        if (target) window.record(target, ms, status >= 500)
       }
     }
   }
