@@ -190,6 +190,8 @@ export interface MicroStart {
   // replica counts, e.g. "storefront=1"
   replicas?: string
   label?: string
+  // more environment for the supervisor and its services
+  env?: Record<string, string>
 }
 
 // allHealthy asks the gateway whether every replica of the topology is healthy
@@ -220,6 +222,7 @@ export async function startMicro(o: MicroStart): Promise<Running> {
           TWINSTACK_RATE_LIMIT: '0',
           HOST: '127.0.0.1',
           ...(o.replicas ? { TWINSTACK_REPLICAS: o.replicas } : {}),
+          ...o.env,
         },
         url,
         waitMs: 90_000,

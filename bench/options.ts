@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { wrkPath } from './wrk.ts'
 
 // SCENARIOS are the bench's scenarios in the order they run (and their numbers, 1-based)
 export const SCENARIOS = [
@@ -35,9 +36,10 @@ export const USAGE = `usage: npm run bench -- [options]
   --scenario a,b         some scenarios only: ${SCENARIOS.map((s, i) => `${i + 1}=${s}`).join(' ')}
   --duration S           seconds per measured run (default 5, quick 1)
   --warmup S             seconds of warm-up per cell (default 2, quick 0)
-  --connections N        connections of the closed-loop runs (default 32, quick 16)
+  --connections N        connections of the closed-loop runs (default 50, quick 16)
   --repeats N            repeats per cell, alternating the deployments A B A B (default 3, quick 1)
-  --tool autocannon|wrk  closed-loop generator (wrk must be on PATH)
+  --tool autocannon|wrk  closed-loop generator (default wrk when on PATH, else autocannon;
+                         paced load always uses autocannon's engine)
   --out DIR              results root (default bench/results)
   --plain                no live progress line`
 
@@ -108,7 +110,8 @@ export function parseOptions(argv: string[], root = process.cwd()): BenchOptions
     return v
   }
   const quick = values.has('quick')
-  const tool = (str('tool') ?? 'autocannon') as Tool
+  // wrk when it is installed: autocannon costs a core and tops out near 60–70k req/s here
+  const tool = (str('tool') ?? (wrkPath() ? 'wrk' : 'autocannon')) as Tool
   if (tool !== 'autocannon' && tool !== 'wrk') throw new Error(`unknown tool ${tool}`)
   const duration = str('duration')
   const warmup = str('warmup')
@@ -120,7 +123,7 @@ export function parseOptions(argv: string[], root = process.cwd()): BenchOptions
     scenarios: scenario ? scenarioList(scenario) : [...SCENARIOS],
     durationS: duration ? positive('--duration', duration) : quick ? 1 : 5,
     warmupS: warmup ? Number(warmup) : quick ? 0 : 2,
-    connections: connections ? Math.round(positive('--connections', connections)) : quick ? 16 : 32,
+    connections: connections ? Math.round(positive('--connections', connections)) : quick ? 16 : 50,
     repeats: repeats ? Math.round(positive('--repeats', repeats)) : quick ? 1 : 3,
     tool,
     outDir: str('out') ?? join(root, 'bench', 'results'),

@@ -52,8 +52,9 @@ describe('settings', () => {
 describe('parseOptions', () => {
   it('has defaults for a full run', () => {
     const o = parseOptions([], '/repo')
-    expect(o).toMatchObject({ quick: false, durationS: 5, repeats: 3, connections: 32 })
-    expect(o.tool).toBe('autocannon')
+    expect(o).toMatchObject({ quick: false, durationS: 5, repeats: 3, connections: 50 })
+    // wrk when it is installed, autocannon otherwise
+    expect(o.tool).toBe(Bun.which('wrk') ? 'wrk' : 'autocannon')
     expect(o.scenarios).toHaveLength(6)
     expect(o.outDir).toBe('/repo/bench/results')
   })

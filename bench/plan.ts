@@ -16,13 +16,17 @@ export const ENDPOINTS = [
 export type EndpointId = (typeof ENDPOINTS)[number]['id']
 export const endpointLabel = (id: string) => ENDPOINTS.find((e) => e.id === id)?.label ?? id
 
-// LIMIT_TARGETS are scenario 1's reference servers and the two deployments' cheapest route
-export const LIMIT_TARGETS = [
-  { id: 'bun-static', label: 'raw Bun.serve, static JSON' },
-  { id: 'hono-sqlite', label: 'Hono route, one SQLite point read' },
-  { id: 'monolith', label: 'monolith GET /_/health' },
-  { id: 'micro', label: 'micro gateway GET /_/health' },
+// LIMIT_CELLS are scenario 1's routes: reference servers alone, then each deployment beside
+// its limit (the servers of a cell alternate A B A B)
+export const LIMIT_CELLS = [
+  'static JSON',
+  'SQLite point read',
+  'GET /_/health',
+  'product page',
+  'reviews through a proxy',
 ] as const
+// servers measured per limits cell (for the time estimate)
+const LIMIT_SERVERS = 8
 
 // Step is one measured run: a cell (endpoint, target, configuration) on one deployment
 export interface Step<D extends string = string> {
@@ -95,7 +99,7 @@ export function settings(o: BenchOptions): Settings {
   // the timed scenarios scale with --duration (5 s is the reference)
   const k = o.durationS / 5
   return {
-    limits: { ...closed, targets: LIMIT_TARGETS.map((t) => t.id) },
+    limits: { ...closed, targets: [...LIMIT_CELLS] },
     endpoints: {
       ...closed,
       endpoints: ENDPOINTS.map((e) => e.id),
@@ -137,7 +141,7 @@ export function estimateSeconds(s: Settings): Record<ScenarioName, number> {
   const f = s.failure
   const d = s.deployment
   return {
-    limits: 4 + closedLoop(s.limits, 1, s.limits.targets.length),
+    limits: 6 + closedLoop(s.limits, 1, LIMIT_SERVERS),
     endpoints: 8 + closedLoop(s.endpoints, s.endpoints.endpoints.length, 2) + 3,
     failure: f.targets.length * 2 * (f.steadyS + f.faultS + f.recoverS + 6),
     // full runs add a third fleet: two monolith processes rolled one at a time

@@ -2,7 +2,7 @@
 // computed from results.json. report-md.ts and report-html.ts render it.
 import { FLAG_TEXT, type FlagCode } from './flags.ts'
 import { ENDPOINTS } from './plan.ts'
-import type { CellSummary, DeployRun, FaultRun, Results, RunRecord } from './results.ts'
+import type { CellSummary, DeployRun, FaultRun, LimitRatio, Results, RunRecord } from './results.ts'
 import { find } from './results.ts'
 import { mean, median, ratio } from './stats.ts'
 
@@ -207,6 +207,53 @@ const summaryRow = (s: CellSummary, extra: string[] = []) => [
   f.flags(s.flags),
 ]
 
+// NO_VERDICT are the flags that keep a ratio from being judged against its target (a closed
+// loop always fills the machine, so cpu-saturated alone does not)
+const NO_VERDICT: FlagCode[] = ['generator-bound', 'errors', 'background-load']
+
+// verdict judges a ratio to its limit against its target
+export function verdict(l: LimitRatio): string {
+  if (!l.measured) return 'not measured'
+  const blocked = l.flags.filter((x) => NO_VERDICT.includes(x))
+  if (blocked.length) return `no verdict (${blocked.join(', ')})`
+  const t = l.target
+  const okT = t.throughput === undefined || (l.throughput ?? 0) >= t.throughput
+  const okP = t.p99 === undefined || (l.p99 ?? Number.POSITIVE_INFINITY) <= t.p99
+  return okT && okP ? 'met' : 'not met'
+}
+
+const ratioWithRange = (x: number | null, range: [number, number] | null) =>
+  x === null
+    ? 'n/a'
+    : range && range[0] !== range[1]
+      ? `${f.x(x)} (${f.x(range[0])}–${f.x(range[1])})`
+      : f.x(x)
+
+// limitRows are the ratios to the limits as table rows
+export const limitRows = (ratios: readonly LimitRatio[]) =>
+  ratios.map((l) => [
+    l.label,
+    l.measured ? ratioWithRange(l.throughput, l.throughputRange) : 'not measured',
+    l.target.throughput === undefined ? '' : `≥ ${l.target.throughput}×`,
+    l.measured ? ratioWithRange(l.p99, l.p99Range) : 'not measured',
+    l.target.p99 === undefined ? '' : `≤ ${l.target.p99}×`,
+    String(l.repeats),
+    verdict(l),
+    f.flags(l.flags),
+  ])
+
+// LIMIT_HEADERS head the ratio tables
+export const LIMIT_HEADERS = [
+  'comparison',
+  'throughput ratio (min–max)',
+  'target',
+  'p99 ratio (min–max)',
+  'target',
+  'repeats',
+  'verdict',
+  'flags',
+]
+
 function limitsSection(r: Results): Section | null {
   const l = r.scenarios.limits
   if (!l) return null
@@ -214,19 +261,26 @@ function limitsSection(r: Results): Section | null {
   const rows = l.summary.map((s) => [
     s.deployment,
     s.cell,
-    ...summaryRow(s, [f.pct(ratio(s.rps, bun?.rps), 0)]),
+    ...summaryRow(s, [f.pct(ratio(s.rps, bun?.rps), 0), f.int(s.cpuUsPerRequest)]),
   ])
-  const get = (d: string) => l.summary.find((s) => s.deployment === d)
+  const get = (cell: string, d: string) => find(l.summary, cell, d)
+  const ratios = l.ratios ?? []
   const paragraphs = [
     `On this machine a raw \`Bun.serve\` answering static JSON reaches ${f.int(bun?.rps)} req/s, ` +
-      `and a Hono route reading one SQLite row ${f.int(get('hono-sqlite')?.rps)} req/s ` +
-      `(${f.pct(ratio(get('hono-sqlite')?.rps, bun?.rps), 0)} of raw Bun). The monolith's cheapest route ` +
-      `(\`/_/health\`, through its whole middleware stack) does ${f.int(get('monolith')?.rps)} req/s and ` +
-      `the micro gateway's ${f.int(get('micro')?.rps)} req/s: these are the ceilings every other figure ` +
+      `and a Hono route reading one SQLite row ${f.int(get('SQLite point read', 'hono-sqlite')?.rps)} req/s ` +
+      `(${f.pct(ratio(get('SQLite point read', 'hono-sqlite')?.rps, bun?.rps), 0)} of raw Bun). The monolith's cheapest route ` +
+      `(\`/_/health\`, through its whole middleware stack) does ${f.int(get('GET /_/health', 'monolith')?.rps)} req/s and ` +
+      `the micro gateway's ${f.int(get('GET /_/health', 'micro')?.rps)} req/s: these are the ceilings every other figure ` +
       'sits under.' +
       (bun?.flags.includes('generator-bound')
         ? ' The raw Bun figure is flagged generator-bound: the load generator, not the server, was the limit.'
         : ''),
+    'Each deployment also runs beside its own limit, alternating A B A B on the same data: the ' +
+      "monolith's product page beside a plain Hono + bun:sqlite route running the same five queries " +
+      "as prepared statements on the monolith's database file, and the gateway in front of the " +
+      'reviews service beside nginx (one worker, keep-alive 64, adding the service token) in front ' +
+      'of the same service. Ratios are medians over the repeats, with their range repeat by repeat.',
+    ...(l.notes ?? []),
   ]
   return {
     id: 'limits',
@@ -243,19 +297,21 @@ function limitsSection(r: Results): Section | null {
           'p99 ms',
           'errors',
           'of raw Bun',
+          'CPU µs/request',
           'generator cores',
           'server cores',
           'flags',
         ],
         rows,
-        numeric: [2, 3, 4, 5, 6, 7, 8, 9],
+        numeric: [2, 3, 4, 5, 6, 7, 8, 9, 10],
       },
+      ...(ratios.length ? [{ headers: LIMIT_HEADERS, rows: limitRows(ratios), numeric: [5] }] : []),
     ],
     charts: [
       {
         kind: 'bars',
         title: 'Limits: requests per second',
-        labels: l.summary.map((s) => s.deployment),
+        labels: l.summary.map((s) => `${s.deployment} · ${s.cell}`),
         series: [{ name: 'req/s', values: l.summary.map((s) => s.rps) }],
         unit: 'req/s',
       },

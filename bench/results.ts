@@ -127,6 +127,57 @@ export function summarise(runs: readonly RunRecord[]): CellSummary[] {
   })
 }
 
+// LimitRatio is one deployment's figure over its limit's on one cell (runs alternating A B A B):
+// the ratio of the medians, and the range of the ratios repeat by repeat
+export interface LimitRatio {
+  id: string
+  label: string
+  cell: string
+  subject: string
+  limit: string
+  // false when the limit (or the subject) has no figures: "not measured", never a guess
+  measured: boolean
+  throughput: number | null
+  throughputRange: [number, number] | null
+  p99: number | null
+  p99Range: [number, number] | null
+  // throughput at least, p99 at most
+  target: { throughput?: number; p99?: number }
+  // any flag on the runs (a saturated machine, a generator at its limit): no verdict from them
+  flags: FlagCode[]
+  repeats: number
+}
+
+// limitRatio compares subject with limit on one cell of a scenario's runs
+export function limitRatio(
+  runs: readonly RunRecord[],
+  o: Pick<LimitRatio, 'id' | 'label' | 'cell' | 'subject' | 'limit' | 'target'>,
+): LimitRatio {
+  const of = (d: string) =>
+    runs.filter((r) => r.cell === o.cell && r.deployment === d).sort((a, b) => a.repeat - b.repeat)
+  const a = of(o.subject)
+  const b = of(o.limit)
+  const pairs = a
+    .map((x) => [x, b.find((y) => y.repeat === x.repeat)] as const)
+    .filter((p): p is readonly [RunRecord, RunRecord] => p[1] !== undefined)
+  const range = (xs: (number | null)[]): [number, number] | null => {
+    const v = nums(xs)
+    return v.length ? [Math.min(...v), Math.max(...v)] : null
+  }
+  const div = (x: number | null | undefined, y: number | null | undefined) =>
+    x !== null && x !== undefined && y ? x / y : null
+  return {
+    ...o,
+    measured: pairs.length > 0,
+    throughput: div(median(a.map((r) => r.rps)), median(b.map((r) => r.rps))),
+    throughputRange: range(pairs.map(([x, y]) => div(x.rps, y.rps))),
+    p99: div(median(a.map((r) => r.latency.p99)), median(b.map((r) => r.latency.p99))),
+    p99Range: range(pairs.map(([x, y]) => div(x.latency.p99, y.latency.p99))),
+    flags: mergeFlags(...pairs.flatMap(([x, y]) => [x.flags, y.flags])),
+    repeats: pairs.length,
+  }
+}
+
 // find picks the summary of one cell on one deployment
 export const find = (s: readonly CellSummary[], cell: string, deployment: string) =>
   s.find((x) => x.cell === cell && x.deployment === deployment)
@@ -235,7 +286,7 @@ export interface Results {
   versions: Record<string, string>
   commit: { sha: string; dirty: boolean; subject: string }
   scenarios: {
-    limits?: { runs: RunRecord[]; summary: CellSummary[] }
+    limits?: { runs: RunRecord[]; summary: CellSummary[]; ratios?: LimitRatio[]; notes?: string[] }
     endpoints?: {
       runs: RunRecord[]
       summary: CellSummary[]
