@@ -4,7 +4,8 @@ import { FLAG_TEXT, type FlagCode } from './flags.ts'
 import { ENDPOINTS } from './plan.ts'
 import type { CellSummary, DeployRun, FaultRun, LimitRatio, Results, RunRecord } from './results.ts'
 import { find } from './results.ts'
-import { mean, median, ratio } from './stats.ts'
+import type { Calibration } from './scenarios/calibrate.ts'
+import { mean, median, ratio, spread } from './stats.ts'
 
 // Table is a table with a header row; cells are plain text
 export interface Table {
@@ -54,7 +55,13 @@ export interface Headline {
   productP99: { monolith: number | null; micro: number | null }
   latencyPerHopMs: number | null
   cpuPerHopUs: number | null
-  unaffectedAvailability: { target: string; monolith: number | null; micro: number | null }[]
+  unaffectedAvailability: {
+    target: string
+    monolith: number | null
+    micro: number | null
+    // a deployment was saturated before the fault: no verdict
+    saturated: boolean
+  }[]
   deployFailed: {
     target: string
     monolith: number | null
@@ -120,7 +127,8 @@ const unaffected = (target: string, names: string[]) =>
 // unaffectedAvailability is the mean availability, during the fault, of the endpoints the
 // failing service does not serve
 export function unaffectedAvailability(run: FaultRun | undefined): number | null {
-  if (!run) return null
+  // a run saturated before the fault says nothing about the fault
+  if (!run || run.saturated) return null
   const names = unaffected(
     run.target,
     run.endpoints.map((e) => e.name),
@@ -139,7 +147,8 @@ const allRuns = (r: Results): RunRecord[] => [
 ]
 
 const deployTotals = (runs: DeployRun[], target: string, deployment: string) => {
-  const rs = runs.filter((r) => r.target === target && r.deployment === deployment)
+  // saturated runs measured overload, not the redeploy: no verdict from them
+  const rs = runs.filter((r) => r.target === target && r.deployment === deployment && !r.saturated)
   return rs.length ? median(rs.map((r) => r.endpoints.reduce((n, e) => n + e.failed, 0))) : null
 }
 
@@ -175,6 +184,7 @@ export function headline(r: Results): Headline {
         fr.find((x) => x.target === t && x.deployment === 'monolith'),
       ),
       micro: unaffectedAvailability(fr.find((x) => x.target === t && x.deployment === 'micro')),
+      saturated: fr.some((x) => x.target === t && x.saturated),
     })),
     deployFailed: [...new Set(dr.map((x) => x.target))].map((t) => ({
       target: t,
@@ -476,6 +486,44 @@ function timelineChart(
   }
 }
 
+// spreadText states how much the closed-loop figures varied between repeats of this run
+export function spreadText(r: Results): string {
+  const runs = allRuns(r)
+  const cells = new Map<string, number[]>()
+  for (const x of runs) {
+    const k = `${x.scenario}\u0000${x.cell}\u0000${x.deployment}`
+    cells.set(k, [...(cells.get(k) ?? []), x.rps])
+  }
+  const spreads = [...cells.values()]
+    .filter((v) => v.length > 1)
+    .map((v) => spread(v))
+    .filter((x): x is number => x !== null)
+  if (!spreads.length) {
+    return (
+      'Variation: each cell ran once here, so this run says nothing about its spread; repeat ' +
+      'with --repeats 3 or more before quoting a figure.'
+    )
+  }
+  return (
+    `Variation: ${r.options.repeats} repeats per cell; throughput varied between repeats by ` +
+    `${f.pct(median(spreads), 0)} in the median cell and ${f.pct(Math.max(...spreads), 0)} at ` +
+    'most (coefficient of variation). Ratios are quoted as the ratio of the medians with the ' +
+    'range of the repeat-by-repeat ratios; between machines of the same kind figures have ' +
+    'differed by more (see the README), so quote the ratios, with their range, not single ' +
+    'numbers.'
+  )
+}
+
+// calibrationText says where a paced rate came from
+export function calibrationText(c: Calibration | undefined): string {
+  if (!c) return ''
+  if (c.fallback) return ', a fixed rate: the capacity could not be measured'
+  return (
+    `: ${f.pct(c.share, 0)} of the weaker deployment's capacity for the mix, measured closed loop ` +
+    `first (monolith ${f.int(c.capacity.monolith)}, micro ${f.int(c.capacity.micro)} req/s)`
+  )
+}
+
 function failureSection(r: Results): Section | null {
   const fs = r.scenarios.failure
   if (!fs) return null
@@ -515,6 +563,7 @@ function failureSection(r: Results): Section | null {
         'deployment',
         'fault',
         'breaker open after',
+        'answers meeting the open breaker, p99',
         'restart to healthy',
         'orders confirmed',
         'lost',
@@ -529,6 +578,7 @@ function failureSection(r: Results): Section | null {
           x.deployment,
           x.method,
           x.deployment === 'micro' ? f.s(x.breakerOpenMs) : 'n/a (in-process calls)',
+          x.deployment === 'micro' ? `${f.ms(x.openBreakerP99Ms)} ms` : 'n/a',
           f.s(
             x.healthyAtMs !== null && x.restartAtMs !== null ? x.healthyAtMs - x.restartAtMs : null,
           ),
@@ -537,9 +587,9 @@ function failureSection(r: Results): Section | null {
           f.int(x.messages.duplicated),
           x.messages.deadLettered === null ? 'n/a' : f.int(x.messages.deadLettered),
           x.messages.readModelOrders === null ? 'n/a' : f.int(x.messages.readModelOrders),
-          f.flags(x.flags),
+          [x.saturated ? 'saturated: no verdict' : '', f.flags(x.flags)].filter(Boolean).join('; '),
         ]),
-      numeric: [2, 3, 4, 5, 6, 7, 8],
+      numeric: [2, 3, 4, 5, 6, 7, 8, 9],
     })
     for (const run of [mono, micro]) {
       if (!run) continue
@@ -570,7 +620,7 @@ function failureSection(r: Results): Section | null {
     id: 'failure',
     title: '3 Failure isolation',
     paragraphs: [
-      `A paced mixed load (every endpoint of scenario 2 at ${f.int(fs.runs[0]?.ratePerEndpoint)} req/s) runs on a fresh deployment; the ` +
+      `A paced mixed load (every endpoint of scenario 2 at ${f.int(fs.runs[0]?.ratePerEndpoint)} req/s${calibrationText(fs.calibration)}) runs on a fresh deployment; the ` +
         'service is killed (micro, with automatic restarts off) or the same module crashes the ' +
         'process (monolith, under its keeper with restarts off), stays down for the same time, and ' +
         'is then started again by the bench. "Served" counts 2xx answers among requests started in ' +
@@ -853,6 +903,9 @@ function claimsSection(r: Results): Section {
         ? unaff
             .map(
               (u) =>
+                (u.saturated
+                  ? `With ${u.target} down: a deployment was already saturated by the paced load before the fault, so no verdict is drawn (see scenario 3). `
+                  : '') +
                 `With ${u.target} down, the endpoints that do not need it stayed ${f.pct(u.micro)} available on ` +
                 `the microservices and ${f.pct(u.monolith)} on the monolith, where the same fault takes the ` +
                 'process down.',
@@ -978,7 +1031,11 @@ function methodSection(r: Results): Section {
         'deployments (monolith, micro, monolith, micro …) after a warm-up, and every figure is the ' +
         'median of the repeats; ratios are micro ÷ monolith from the same run. Failure and ' +
         'deployment scenarios use a paced load (a fixed rate per endpoint, one record per request) ' +
-        'so a dead server shows as failed requests, not as a faster loop.',
+        'so a dead server shows as failed requests, not as a faster loop; that rate is calibrated ' +
+        "to the machine: a stated share of the weaker deployment's closed-loop capacity for the " +
+        'same mix, measured first. A paced run that was saturated before its fault or redeploy is ' +
+        'marked so, and no verdict is drawn from it.',
+      spreadText(r),
       `Reproduce: \`${r.command}\` (${Math.round(r.elapsedS)} s).`,
       ...(r.errors.length
         ? [

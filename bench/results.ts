@@ -2,6 +2,7 @@ import { type FlagCode, flagRepeats, flagRun, mergeFlags } from './flags.ts'
 import type { ClosedRun, Sampled } from './load.ts'
 import type { Latency } from './loadgen.ts'
 import type { BenchOptions, ScenarioName, Tool } from './options.ts'
+import type { Calibration } from './scenarios/calibrate.ts'
 import type { Timeline } from './stats.ts'
 import { median } from './stats.ts'
 
@@ -178,6 +179,23 @@ export function limitRatio(
   }
 }
 
+// saturatedSteady says whether a paced run could not keep up before anything was done to it:
+// less than 99 % served in the steady window, or the bench's own load left no idle CPU (with
+// someone else's load on the machine the run carries background-load instead)
+export function saturatedSteady(
+  streams: readonly { records: readonly [number, number, number][] }[],
+  window: { from: number; to: number },
+  flags: readonly FlagCode[],
+): boolean {
+  if (flags.includes('cpu-saturated') && !flags.includes('background-load')) return true
+  const inWindow = streams.flatMap((s) =>
+    s.records.filter((r) => r[0] >= window.from && r[0] < window.to),
+  )
+  if (inWindow.length === 0) return false
+  const ok = inWindow.filter((r) => r[2] >= 200 && r[2] < 400).length
+  return ok / inWindow.length < 0.99
+}
+
 // find picks the summary of one cell on one deployment
 export const find = (s: readonly CellSummary[], cell: string, deployment: string) =>
   s.find((x) => x.cell === cell && x.deployment === deployment)
@@ -229,6 +247,12 @@ export interface FaultRun {
     degraded: number
   }[]
   breakerOpenMs: number | null
+  // p99 latency (ms) of the requests that met the open breaker: the endpoints that need the
+  // failed service, from the breaker opening to the restart (micro only)
+  openBreakerP99Ms?: number | null
+  // the deployment could not serve the offered load before the fault (or the machine was full):
+  // no verdict is drawn from this run
+  saturated?: boolean
   messages: {
     confirmed: number
     notified: number
@@ -255,6 +279,9 @@ export interface DeployRun {
   redeployMs: number | null
   timeline: { bucketMs: number; endpoints: { name: string; total: number[]; ok: number[] }[] }
   endpoints: { name: string; requests: number; failed: number; unavailableS: number }[]
+  // offered requests per second per endpoint, and whether the steady phase was saturated
+  ratePerEndpoint?: number
+  saturated?: boolean
   generatorCores: number | null
   flags: FlagCode[]
 }
@@ -293,8 +320,8 @@ export interface Results {
       probes: Probe[]
       ratios: EndpointRatio[]
     }
-    failure?: { runs: FaultRun[] }
-    deployment?: { runs: DeployRun[] }
+    failure?: { runs: FaultRun[]; calibration?: Calibration }
+    deployment?: { runs: DeployRun[]; calibration?: Calibration }
     scaling?: { runs: RunRecord[]; summary: CellSummary[] }
     footprint?: FootprintFigures
   }

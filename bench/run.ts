@@ -11,6 +11,7 @@ import { Progress } from './progress.ts'
 import { writeHtmlReport } from './report-html.ts'
 import { writeMarkdownReport } from './report-md.ts'
 import type { Results } from './results.ts'
+import { forgetCalibration } from './scenarios/calibrate.ts'
 import { type BenchContext, machineCores } from './scenarios/common.ts'
 import { deploymentScenario } from './scenarios/deployment.ts'
 import { endpointsScenario } from './scenarios/endpoints.ts'
@@ -42,6 +43,8 @@ export async function runBench(
   write = (text: string) => void process.stderr.write(text),
 ): Promise<{ dir: string; results: Results }> {
   const s = settings(options)
+  // each run measures the machine afresh
+  forgetCalibration()
   const estimates = estimateSeconds(s)
   const chosen = Object.fromEntries(options.scenarios.map((n) => [n, estimates[n]]))
   const progress = new Progress(options.plain, chosen, write)

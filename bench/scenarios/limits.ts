@@ -44,11 +44,14 @@ export async function limitsScenario(ctx: BenchContext) {
   const serviceToken = `bench-${crypto.randomUUID()}`
   try {
     const monoDir = dataDirFor(ctx.workDir, 'limits-mono')
+    const wants = (cell: string) => s.targets.includes(cell)
     const [bunStatic, honoSqlite, monolith, micro] = await Promise.all([
-      startTarget('static', freePort()),
-      startTarget('point-read', freePort(), {
-        DB_PATH: join(dataDirFor(ctx.workDir, 'point-read'), 'point-read.db'),
-      }),
+      wants('static JSON') ? startTarget('static', freePort()) : null,
+      wants('SQLite point read')
+        ? startTarget('point-read', freePort(), {
+            DB_PATH: join(dataDirFor(ctx.workDir, 'point-read'), 'point-read.db'),
+          })
+        : null,
       startMonolith({ dataDir: monoDir, port: freePort(), reset: true }),
       startMicro({
         dataDir: dataDirFor(ctx.workDir, 'limits-micro'),
@@ -57,12 +60,9 @@ export async function limitsScenario(ctx: BenchContext) {
         env: { TWINSTACK_SERVICE_TOKEN: serviceToken },
       }),
     ])
-    Object.assign(servers, {
-      'bun-static': bunStatic,
-      'hono-sqlite': honoSqlite,
-      monolith,
-      micro,
-    })
+    if (bunStatic) servers['bun-static'] = bunStatic
+    if (honoSqlite) servers['hono-sqlite'] = honoSqlite
+    Object.assign(servers, { monolith, micro })
     // the reference reads the monolith's own file, once the monolith has seeded it
     servers.reference = await startTarget('product-page', freePort(), {
       DB_PATH: join(monoDir, 'monolith.db'),
