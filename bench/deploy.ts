@@ -155,6 +155,8 @@ export interface MonolithStart {
   // bind with SO_REUSEPORT so a second process can share the port (scaling, rolling restarts)
   reusePort?: boolean
   label?: string
+  // flags for bun itself (the bench's --profile adds the CPU profiler)
+  bunFlags?: string[]
 }
 
 // startMonolith starts the monolith and waits until it is healthy
@@ -163,7 +165,7 @@ export function startMonolith(o: MonolithStart): Promise<Running> {
   const args = [...(o.reset ? ['--reset'] : []), ...(o.noRestart ? ['--no-restart'] : [])]
   const cmd = o.keeper
     ? [BUN, ENTRY, 'monolith', ...args]
-    : [BUN, join(ROOT, 'monolith', 'main.ts'), ...args]
+    : [BUN, ...(o.bunFlags ?? []), join(ROOT, 'monolith', 'main.ts'), ...args]
   const url = `http://127.0.0.1:${o.port}`
   return spawnHealthy(o.label ?? 'monolith', cmd, {
     env: {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'bun:test'
 import { run } from './fixture.ts'
 import { nginxConfig } from './nginx.ts'
+import { hotFunctions, parseProfileTarget } from './profile.ts'
 import { verdict } from './report-model.ts'
 import { limitRatio, saturatedSteady } from './results.ts'
 import { mixedTemplates, pacedRate } from './scenarios/calibrate.ts'
@@ -94,5 +95,27 @@ describe('nginxConfig', () => {
     expect(conf).toContain('listen 127.0.0.1:4567;')
     expect(conf).toContain('proxy_set_header X-Service-Token "secret";')
     expect(conf).toContain('proxy_set_header Connection "";')
+  })
+})
+
+describe('hotFunctions', () => {
+  it("reads the self-time table of Bun's markdown profile", () => {
+    const md = [
+      '# CPU Profile',
+      '## Hot Functions (Self Time)',
+      '',
+      '| Self% | Self | Total% | Total | Function | Location |',
+      '|------:|-----:|-------:|------:|----------|----------|',
+      '| 37.3% | 3.32s | 37.3% | 3.32s | `values` | `[native code]` |',
+      '| 2.1% | 179.1ms | 37.8% | 3.19s | `map` | `[native code]` |',
+      '## Call Tree (Total Time)',
+      '| 9.9% | 1s | 9.9% | 1s | `later` | `x.ts` |',
+    ].join('\n')
+    expect(hotFunctions(md)).toEqual([
+      { selfPct: 37.3, totalPct: 37.3, fn: 'values', location: '[native code]' },
+      { selfPct: 2.1, totalPct: 37.8, fn: 'map', location: '[native code]' },
+    ])
+    expect(parseProfileTarget('micro:storefront')).toEqual({ kind: 'micro', service: 'storefront' })
+    expect(() => parseProfileTarget('gateway')).toThrow('--profile takes')
   })
 })

@@ -29,6 +29,8 @@ export interface BenchOptions {
   outDir: string
   // print only a line per step, never a live ticker (what CI and pipes get anyway)
   plain: boolean
+  // a CPU profile of this process under the product-page load: monolith or micro:<service>
+  profile: string | null
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -41,7 +43,10 @@ export const USAGE = `usage: npm run bench -- [options]
   --tool autocannon|wrk  closed-loop generator (default wrk when on PATH, else autocannon;
                          paced load always uses autocannon's engine)
   --out DIR              results root (default bench/results)
-  --plain                no live progress line`
+  --plain                no live progress line
+  --profile T            CPU profile of T (monolith or micro:<service>) under the product-page
+                         load into the results folder, top functions in report.md; runs only
+                         the profile unless --scenario is given too`
 
 const positive = (name: string, value: string | undefined): number => {
   const n = Number(value)
@@ -98,6 +103,7 @@ export function parseOptions(argv: string[], root = process.cwd()): BenchOptions
     'tool',
     'out',
     'plain',
+    'profile',
     'help',
   ]
   for (const name of values.keys()) {
@@ -118,9 +124,13 @@ export function parseOptions(argv: string[], root = process.cwd()): BenchOptions
   const connections = str('connections')
   const repeats = str('repeats')
   const scenario = str('scenario')
+  const profile = str('profile') ?? null
+  if (profile !== null && !/^(monolith|micro:[a-z-]+)$/.test(profile)) {
+    throw new Error(`--profile takes monolith or micro:<service>, got ${profile}`)
+  }
   return {
     quick,
-    scenarios: scenario ? scenarioList(scenario) : [...SCENARIOS],
+    scenarios: scenario ? scenarioList(scenario) : profile ? [] : [...SCENARIOS],
     durationS: duration ? positive('--duration', duration) : quick ? 1 : 5,
     warmupS: warmup ? Number(warmup) : quick ? 0 : 2,
     connections: connections ? Math.round(positive('--connections', connections)) : quick ? 16 : 50,
@@ -128,5 +138,6 @@ export function parseOptions(argv: string[], root = process.cwd()): BenchOptions
     tool,
     outDir: str('out') ?? join(root, 'bench', 'results'),
     plain: values.has('plain') || !process.stderr.isTTY,
+    profile,
   }
 }

@@ -1048,9 +1048,37 @@ function methodSection(r: Results): Section {
   }
 }
 
+// profileSection lists the hot functions of the --profile run
+function profileSection(r: Results): Section | null {
+  const p = r.profile
+  if (!p) return null
+  return {
+    id: 'profile',
+    title: `CPU profile: ${p.target}`,
+    paragraphs: [
+      `Bun's CPU profiler ran in ${p.target} while the product page was loaded closed loop for ` +
+        `${p.durationS} s (${f.int(p.rps)} req/s at the gateway or monolith). ` +
+        (p.file
+          ? `The whole profile is \`${p.file}\` in this folder; the functions with the most self time:`
+          : `No profile was written${p.error ? ` (${p.error})` : ''}.`),
+    ],
+    tables: p.top.length
+      ? [
+          {
+            headers: ['self', 'total', 'function', 'where'],
+            rows: p.top.map((h) => [`${h.selfPct} %`, `${h.totalPct} %`, h.fn, h.location]),
+            numeric: [0, 1],
+          },
+        ]
+      : [],
+    charts: [],
+  }
+}
+
 // reportSections builds the whole report in order
 export function reportSections(r: Results): Section[] {
   return [
+    profileSection(r),
     limitsSection(r),
     endpointsSection(r),
     failureSection(r),

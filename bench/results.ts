@@ -2,6 +2,7 @@ import { type FlagCode, flagRepeats, flagRun, mergeFlags } from './flags.ts'
 import type { ClosedRun, Sampled } from './load.ts'
 import type { Latency } from './loadgen.ts'
 import type { BenchOptions, ScenarioName, Tool } from './options.ts'
+import type { ProfileResult } from './profile.ts'
 import type { Calibration } from './scenarios/calibrate.ts'
 import type { Timeline } from './stats.ts'
 import { median } from './stats.ts'
@@ -325,6 +326,8 @@ export interface Results {
     scaling?: { runs: RunRecord[]; summary: CellSummary[] }
     footprint?: FootprintFigures
   }
+  // --profile: a CPU profile of one process under the product-page load
+  profile?: ProfileResult
   errors: { scenario: string; message: string }[]
 }
 

@@ -7,6 +7,7 @@ import { stopEverything } from './deploy.ts'
 import { commitInfo, machineInfo, versions } from './machine.ts'
 import { type BenchOptions, parseOptions, type ScenarioName } from './options.ts'
 import { estimateSeconds, settings } from './plan.ts'
+import { profileUnderLoad } from './profile.ts'
 import { Progress } from './progress.ts'
 import { writeHtmlReport } from './report-html.ts'
 import { writeMarkdownReport } from './report-md.ts'
@@ -99,6 +100,20 @@ export async function runBench(
     },
   }
   try {
+    if (options.profile) {
+      try {
+        results.profile = await profileUnderLoad(ctx, options.profile, dir)
+        if (results.profile.error)
+          results.errors.push({ scenario: 'profile', message: results.profile.error })
+      } catch (error) {
+        results.errors.push({
+          scenario: 'profile',
+          message: (error as Error).stack ?? String(error),
+        })
+      } finally {
+        await stopEverything()
+      }
+    }
     for (const name of options.scenarios) {
       progress.scenario(name, TITLES[name])
       const t0 = performance.now()
