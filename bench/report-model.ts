@@ -290,6 +290,15 @@ function limitsSection(r: Results): Section | null {
       "as prepared statements on the monolith's database file, and the gateway in front of the " +
       'reviews service beside nginx (one worker, keep-alive 64, adding the service token) in front ' +
       'of the same service. Ratios are medians over the repeats, with their range repeat by repeat.',
+    ...(l.faultInjection
+      ? [
+          `Fault injection while nothing is armed costs ${f.pct(l.faultInjection.overhead, 1)} per ` +
+            `product page (target < 2 %): ${f.ms(l.faultInjection.wrappedUs)} µs with every module ` +
+            `wrapped as the monolith wires it, ${f.ms(l.faultInjection.bareUs)} µs built without, ` +
+            `CPU in process (no HTTP), median of ${l.faultInjection.rounds} alternating rounds of ` +
+            `${f.int(l.faultInjection.pages)} pages.`,
+        ]
+      : []),
     ...(l.notes ?? []),
   ]
   return {
@@ -403,8 +412,12 @@ function endpointsSection(r: Results): Section | null {
         `${f.ms(h.latencyPerHopMs)} ms of unloaded latency and ${f.int(h.cpuPerHopUs)} µs of CPU ` +
         '(medians over the endpoints).' +
         coresSentence(e.summary),
+      hopTargetsText(h, r.scenarios.failure?.runs ?? []),
     ],
     tables: [
+      ...(e.targets?.length
+        ? [{ headers: LIMIT_HEADERS, rows: limitRows(e.targets), numeric: [5] }]
+        : []),
       {
         headers: [
           'endpoint',
@@ -484,6 +497,24 @@ function timelineChart(
     series: t.endpoints.map((ep) => ({ name: ep.name, values: ratesOf(t, ep.name) })),
     marks,
   }
+}
+
+// hopTargetsText sets the cost of a hop and of meeting an open breaker beside their targets
+export function hopTargetsText(h: Headline, faults: readonly FaultRun[]): string {
+  const judged = (x: number | null, max: number) =>
+    x === null ? 'not measured' : x <= max ? 'met' : 'not met'
+  const breaker = faults
+    .filter((x) => x.deployment === 'micro' && !x.saturated)
+    .map((x) => x.openBreakerP99Ms)
+    .filter((x): x is number => x !== null && x !== undefined)
+  const worstBreaker = breaker.length ? Math.max(...breaker) : null
+  return (
+    `Targets: per internal hop ≤ 100 µs of CPU (${f.int(h.cpuPerHopUs)} µs: ` +
+    `${judged(h.cpuPerHopUs, 100)}) and ≤ 0.3 ms of unloaded latency (${f.ms(h.latencyPerHopMs)} ms: ` +
+    `${judged(h.latencyPerHopMs, 0.3)}); a call meeting an open breaker fails within p99 ≤ 5 ms ` +
+    `(${worstBreaker === null ? 'n/a' : `${f.ms(worstBreaker)} ms`}, worst fault run: ` +
+    `${judged(worstBreaker, 5)}).`
+  )
 }
 
 // spreadText states how much the closed-loop figures varied between repeats of this run

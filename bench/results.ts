@@ -1,3 +1,4 @@
+import type { FaultCost } from './fault-cost.ts'
 import { type FlagCode, flagRepeats, flagRun, mergeFlags } from './flags.ts'
 import type { ClosedRun, Sampled } from './load.ts'
 import type { Latency } from './loadgen.ts'
@@ -314,12 +315,19 @@ export interface Results {
   versions: Record<string, string>
   commit: { sha: string; dirty: boolean; subject: string }
   scenarios: {
-    limits?: { runs: RunRecord[]; summary: CellSummary[]; ratios?: LimitRatio[]; notes?: string[] }
+    limits?: {
+      runs: RunRecord[]
+      summary: CellSummary[]
+      ratios?: LimitRatio[]
+      notes?: string[]
+      faultInjection?: FaultCost
+    }
     endpoints?: {
       runs: RunRecord[]
       summary: CellSummary[]
       probes: Probe[]
       ratios: EndpointRatio[]
+      targets?: LimitRatio[]
     }
     failure?: { runs: FaultRun[]; calibration?: Calibration }
     deployment?: { runs: DeployRun[]; calibration?: Calibration }

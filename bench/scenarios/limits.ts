@@ -8,6 +8,7 @@ import {
   startMonolith,
   startTarget,
 } from '../deploy.ts'
+import { faultInjectionCost } from '../fault-cost.ts'
 import type { RequestTemplate } from '../loadgen.ts'
 import { startNginx } from '../nginx.ts'
 import { alternate } from '../plan.ts'
@@ -144,7 +145,18 @@ export async function limitsScenario(ctx: BenchContext) {
       }),
     ]
     for (const r of ratios) ctx.progress.note(limitLine(r))
-    return { runs, summary: summarise(runs), ratios, notes }
+    // in this process, with the servers idle: fault injection armed with nothing vs built without
+    ctx.progress.begin('fault injection, disarmed: in-process product pages, wrapped vs bare')
+    const faultInjection = await faultInjectionCost(
+      dataDirFor(ctx.workDir, 'fault-cost'),
+      ctx.options.quick ? 200 : 1000,
+      ctx.options.quick ? 4 : 20,
+    )
+    ctx.progress.end(
+      `${faultInjection.wrappedUs?.toFixed(1)} vs ${faultInjection.bareUs?.toFixed(1)} µs per page: ` +
+        `${((faultInjection.overhead ?? 0) * 100).toFixed(1)} % [target < 2 %]`,
+    )
+    return { runs, summary: summarise(runs), ratios, notes, faultInjection }
   } finally {
     await Promise.all(Object.values(servers).map((r) => r.stop()))
   }
