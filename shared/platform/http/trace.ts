@@ -62,11 +62,21 @@ export function outgoingTraceHeaders(): Record<string, string> {
   return { traceparent: traceparentOf(t), 'X-Request-Id': t.requestId }
 }
 
+// setTraceHeaders puts the headers of outgoingTraceHeaders on an outgoing request's headers
+// (no intermediate object: this runs on every internal call)
+export function setTraceHeaders(headers: Headers): void {
+  const t = storage.getStore()
+  if (!t) return
+  headers.set('traceparent', traceparentOf(t))
+  headers.set('X-Request-Id', t.requestId)
+}
+
 // countHop adds one internal call (and what the callee reports it spent) to the current request
 export function countHop(requestBytes: number, res: Response): void {
   const t = storage.getStore()
   if (!t) return
-  const n = (name: string) => Number(res.headers.get(name) ?? 0) || 0
+  const h = res.headers
+  const n = (name: string) => Number(h.get(name) ?? 0) || 0
   t.hops += 1 + n('X-Hops')
   t.bytes += requestBytes + n('Content-Length') + n('X-Internal-Bytes')
 }
