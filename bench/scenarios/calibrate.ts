@@ -78,9 +78,10 @@ export async function calibrate(ctx: BenchContext): Promise<Calibration> {
         ctx.options.tool,
         { serverRoots: [server.proc.pid], ownRoots },
       )
-      // only answered requests count: failures are not capacity
+      // every answer counts (a 409 or a 422 is the business answering; wrk does not tell 4xx
+      // from 5xx), requests that got no answer do not
       const o = run.output
-      capacity[d] = Math.max(0, o.rps * (1 - (o.non2xx + o.errors) / Math.max(1, o.requests)))
+      capacity[d] = o.rps * (o.requests / Math.max(1, o.requests + o.errors))
       p.end(`${Math.round(capacity[d]!)} req/s of the mix, closed loop`)
     } finally {
       await server.stop()
