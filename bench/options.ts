@@ -116,10 +116,12 @@ export function parseOptions(argv: string[], root = process.cwd()): BenchOptions
     return v
   }
   const quick = values.has('quick')
-  // wrk when it is installed: autocannon costs a core and tops out near 60–70k req/s here
-  const tool = (str('tool') ?? (wrkPath() ? 'wrk' : 'autocannon')) as Tool
-  if (tool !== 'autocannon' && tool !== 'wrk') throw new Error(`unknown tool ${tool}`)
   const duration = str('duration')
+  const durationS = duration ? positive('--duration', duration) : quick ? 1 : 5
+  // wrk when it is installed (autocannon costs a core and tops out near 60–70k req/s here), for
+  // runs of a second or more: wrk counts its duration in whole seconds
+  const tool = (str('tool') ?? (wrkPath() && durationS >= 1 ? 'wrk' : 'autocannon')) as Tool
+  if (tool !== 'autocannon' && tool !== 'wrk') throw new Error(`unknown tool ${tool}`)
   const warmup = str('warmup')
   const connections = str('connections')
   const repeats = str('repeats')
@@ -131,7 +133,7 @@ export function parseOptions(argv: string[], root = process.cwd()): BenchOptions
   return {
     quick,
     scenarios: scenario ? scenarioList(scenario) : profile ? [] : [...SCENARIOS],
-    durationS: duration ? positive('--duration', duration) : quick ? 1 : 5,
+    durationS,
     warmupS: warmup ? Number(warmup) : quick ? 0 : 2,
     connections: connections ? Math.round(positive('--connections', connections)) : quick ? 16 : 50,
     repeats: repeats ? Math.round(positive('--repeats', repeats)) : quick ? 1 : 3,

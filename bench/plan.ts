@@ -111,7 +111,7 @@ export function settings(o: BenchOptions): Settings {
   const k = o.durationS / 5
   return {
     // a quick run keeps the cells where the deployments run beside their limits
-    limits: { ...closed, targets: o.quick ? LIMIT_CELLS.slice(2) : [...LIMIT_CELLS] },
+    limits: { ...closed, targets: o.quick ? LIMIT_CELLS.slice(3) : [...LIMIT_CELLS] },
     endpoints: {
       ...closed,
       endpoints: ENDPOINTS.map((e) => e.id),
@@ -164,7 +164,7 @@ export function estimateSeconds(s: Settings): Record<ScenarioName, number> {
   const f = s.failure
   const d = s.deployment
   return {
-    limits: 6 + closedLoop(s.limits, 1, s.limits.targets.length < 5 ? 6 : LIMIT_SERVERS),
+    limits: 6 + closedLoop(s.limits, 1, s.limits.targets.length < 5 ? 4 : LIMIT_SERVERS),
     endpoints: 8 + closedLoop(s.endpoints, s.endpoints.endpoints.length, 2) + 3,
     failure: f.targets.length * 2 * (f.steadyS + f.faultS + f.recoverS + 6) + calibrationS(s),
     // full runs add a third fleet: two monolith processes rolled one at a time
