@@ -38,7 +38,12 @@ export async function call(
 
 // login returns a bearer token (and the user's id)
 export async function login(base: string, who: { email: string; password: string }) {
-  const r = await call(base, 'POST', '/api/auth/login', { body: who })
+  let r = await call(base, 'POST', '/api/auth/login', { body: who })
+  // argon2 on a busy machine can outlast the gateway's deadline: a 503 is worth a retry
+  for (let attempt = 1; r.status === 503 && attempt < 4; attempt++) {
+    await Bun.sleep(250 * attempt)
+    r = await call(base, 'POST', '/api/auth/login', { body: who })
+  }
   if (r.status !== 200) throw new Error(`login ${who.email} on ${base}: ${r.status}`)
   return { token: r.body.token as string, userId: r.body.user.id as string }
 }

@@ -155,6 +155,8 @@ export interface MonolithStart {
   // bind with SO_REUSEPORT so a second process can share the port (scaling, rolling restarts)
   reusePort?: boolean
   label?: string
+  // flags for bun itself (the bench's --profile adds the CPU profiler)
+  bunFlags?: string[]
 }
 
 // startMonolith starts the monolith and waits until it is healthy
@@ -163,7 +165,7 @@ export function startMonolith(o: MonolithStart): Promise<Running> {
   const args = [...(o.reset ? ['--reset'] : []), ...(o.noRestart ? ['--no-restart'] : [])]
   const cmd = o.keeper
     ? [BUN, ENTRY, 'monolith', ...args]
-    : [BUN, join(ROOT, 'monolith', 'main.ts'), ...args]
+    : [BUN, ...(o.bunFlags ?? []), join(ROOT, 'monolith', 'main.ts'), ...args]
   const url = `http://127.0.0.1:${o.port}`
   return spawnHealthy(o.label ?? 'monolith', cmd, {
     env: {
@@ -190,6 +192,8 @@ export interface MicroStart {
   // replica counts, e.g. "storefront=1"
   replicas?: string
   label?: string
+  // more environment for the supervisor and its services
+  env?: Record<string, string>
 }
 
 // allHealthy asks the gateway whether every replica of the topology is healthy
@@ -220,6 +224,7 @@ export async function startMicro(o: MicroStart): Promise<Running> {
           TWINSTACK_RATE_LIMIT: '0',
           HOST: '127.0.0.1',
           ...(o.replicas ? { TWINSTACK_REPLICAS: o.replicas } : {}),
+          ...o.env,
         },
         url,
         waitMs: 90_000,

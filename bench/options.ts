@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { wrkPath } from './wrk.ts'
 
 // SCENARIOS are the bench's scenarios in the order they run (and their numbers, 1-based)
 export const SCENARIOS = [
@@ -28,6 +29,8 @@ export interface BenchOptions {
   outDir: string
   // print only a line per step, never a live ticker (what CI and pipes get anyway)
   plain: boolean
+  // a CPU profile of this process under the product-page load: monolith or micro:<service>
+  profile: string | null
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -35,11 +38,15 @@ export const USAGE = `usage: npm run bench -- [options]
   --scenario a,b         some scenarios only: ${SCENARIOS.map((s, i) => `${i + 1}=${s}`).join(' ')}
   --duration S           seconds per measured run (default 5, quick 1)
   --warmup S             seconds of warm-up per cell (default 2, quick 0)
-  --connections N        connections of the closed-loop runs (default 32, quick 16)
+  --connections N        connections of the closed-loop runs (default 50, quick 16)
   --repeats N            repeats per cell, alternating the deployments A B A B (default 3, quick 1)
-  --tool autocannon|wrk  closed-loop generator (wrk must be on PATH)
+  --tool autocannon|wrk  closed-loop generator (default wrk when on PATH, else autocannon;
+                         paced load always uses autocannon's engine)
   --out DIR              results root (default bench/results)
-  --plain                no live progress line`
+  --plain                no live progress line
+  --profile T            CPU profile of T (monolith or micro:<service>) under the product-page
+                         load into the results folder, top functions in report.md; runs only
+                         the profile unless --scenario is given too`
 
 const positive = (name: string, value: string | undefined): number => {
   const n = Number(value)
@@ -96,6 +103,7 @@ export function parseOptions(argv: string[], root = process.cwd()): BenchOptions
     'tool',
     'out',
     'plain',
+    'profile',
     'help',
   ]
   for (const name of values.keys()) {
@@ -108,22 +116,30 @@ export function parseOptions(argv: string[], root = process.cwd()): BenchOptions
     return v
   }
   const quick = values.has('quick')
-  const tool = (str('tool') ?? 'autocannon') as Tool
-  if (tool !== 'autocannon' && tool !== 'wrk') throw new Error(`unknown tool ${tool}`)
   const duration = str('duration')
+  const durationS = duration ? positive('--duration', duration) : quick ? 1 : 5
+  // wrk when it is installed (autocannon costs a core and tops out near 60–70k req/s here), for
+  // runs of a second or more: wrk counts its duration in whole seconds
+  const tool = (str('tool') ?? (wrkPath() && durationS >= 1 ? 'wrk' : 'autocannon')) as Tool
+  if (tool !== 'autocannon' && tool !== 'wrk') throw new Error(`unknown tool ${tool}`)
   const warmup = str('warmup')
   const connections = str('connections')
   const repeats = str('repeats')
   const scenario = str('scenario')
+  const profile = str('profile') ?? null
+  if (profile !== null && !/^(monolith|micro:[a-z-]+)$/.test(profile)) {
+    throw new Error(`--profile takes monolith or micro:<service>, got ${profile}`)
+  }
   return {
     quick,
-    scenarios: scenario ? scenarioList(scenario) : [...SCENARIOS],
-    durationS: duration ? positive('--duration', duration) : quick ? 1 : 5,
+    scenarios: scenario ? scenarioList(scenario) : profile ? [] : [...SCENARIOS],
+    durationS,
     warmupS: warmup ? Number(warmup) : quick ? 0 : 2,
-    connections: connections ? Math.round(positive('--connections', connections)) : quick ? 16 : 32,
+    connections: connections ? Math.round(positive('--connections', connections)) : quick ? 16 : 50,
     repeats: repeats ? Math.round(positive('--repeats', repeats)) : quick ? 1 : 3,
     tool,
     outDir: str('out') ?? join(root, 'bench', 'results'),
     plain: values.has('plain') || !process.stderr.isTTY,
+    profile,
   }
 }

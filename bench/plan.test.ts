@@ -52,8 +52,10 @@ describe('settings', () => {
 describe('parseOptions', () => {
   it('has defaults for a full run', () => {
     const o = parseOptions([], '/repo')
-    expect(o).toMatchObject({ quick: false, durationS: 5, repeats: 3, connections: 32 })
-    expect(o.tool).toBe('autocannon')
+    expect(o).toMatchObject({ quick: false, durationS: 5, repeats: 3, connections: 50 })
+    // wrk when it is installed, autocannon otherwise (and for runs under a second)
+    expect(o.tool).toBe(Bun.which('wrk') ? 'wrk' : 'autocannon')
+    expect(parseOptions(['--duration', '0.5'], '/repo').tool).toBe('autocannon')
     expect(o.scenarios).toHaveLength(6)
     expect(o.outDir).toBe('/repo/bench/results')
   })

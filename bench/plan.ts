@@ -16,13 +16,17 @@ export const ENDPOINTS = [
 export type EndpointId = (typeof ENDPOINTS)[number]['id']
 export const endpointLabel = (id: string) => ENDPOINTS.find((e) => e.id === id)?.label ?? id
 
-// LIMIT_TARGETS are scenario 1's reference servers and the two deployments' cheapest route
-export const LIMIT_TARGETS = [
-  { id: 'bun-static', label: 'raw Bun.serve, static JSON' },
-  { id: 'hono-sqlite', label: 'Hono route, one SQLite point read' },
-  { id: 'monolith', label: 'monolith GET /_/health' },
-  { id: 'micro', label: 'micro gateway GET /_/health' },
+// LIMIT_CELLS are scenario 1's routes: reference servers alone, then each deployment beside
+// its limit (the servers of a cell alternate A B A B)
+export const LIMIT_CELLS = [
+  'static JSON',
+  'SQLite point read',
+  'GET /_/health',
+  'product page',
+  'reviews through a proxy',
 ] as const
+// servers measured per limits cell (for the time estimate)
+const LIMIT_SERVERS = 8
 
 // Step is one measured run: a cell (endpoint, target, configuration) on one deployment
 export interface Step<D extends string = string> {
@@ -64,7 +68,8 @@ export interface Settings {
     steadyS: number
     faultS: number
     recoverS: number
-    // requests per second per endpoint of the paced mixed load
+    // requests per second per endpoint of the paced mixed load when calibration (a share of
+    // the weaker deployment's capacity) could not measure it
     rate: number
     bucketMs: number
     drainS: number
@@ -79,6 +84,16 @@ export interface Settings {
     bucketMs: number
   }
   scaling: ClosedLoop & { counts: number[] }
+  // the paced scenarios' rate: a share of the weaker deployment's closed-loop capacity for
+  // the mixed load (failure.rate per endpoint when it cannot be measured)
+  calibration: {
+    // quick runs (a smoke check) skip it and offer the fixed rate, saying so
+    enabled: boolean
+    durationS: number
+    warmupS: number
+    connections: number
+    share: number
+  }
   footprint: { repeats: number; loadS: number; settleS: number; buildBinary: boolean }
 }
 
@@ -95,7 +110,8 @@ export function settings(o: BenchOptions): Settings {
   // the timed scenarios scale with --duration (5 s is the reference)
   const k = o.durationS / 5
   return {
-    limits: { ...closed, targets: LIMIT_TARGETS.map((t) => t.id) },
+    // a quick run keeps the cells where the deployments run beside their limits
+    limits: { ...closed, targets: o.quick ? LIMIT_CELLS.slice(3) : [...LIMIT_CELLS] },
     endpoints: {
       ...closed,
       endpoints: ENDPOINTS.map((e) => e.id),
@@ -121,6 +137,13 @@ export function settings(o: BenchOptions): Settings {
       bucketMs: 250,
     },
     scaling: { ...closed, counts: [1, 2] },
+    calibration: {
+      enabled: !o.quick,
+      durationS: o.quick ? Math.min(0.5, o.durationS) : 3,
+      warmupS: o.quick ? 0 : 1,
+      connections: o.quick ? 8 : 32,
+      share: 0.5,
+    },
     footprint: {
       repeats: o.quick ? 1 : Math.min(3, o.repeats),
       loadS: o.quick ? 1 : o.durationS,
@@ -130,6 +153,10 @@ export function settings(o: BenchOptions): Settings {
   }
 }
 
+// calibrationS is the time the paced scenarios' calibration takes (once per bench run)
+const calibrationS = (s: Settings) =>
+  s.calibration.enabled ? 2 * (s.calibration.durationS + s.calibration.warmupS + 0.4) + 8 : 0
+
 // estimateSeconds guesses each scenario's wall time (for the progress display's ETA)
 export function estimateSeconds(s: Settings): Record<ScenarioName, number> {
   const closedLoop = (c: ClosedLoop, cells: number, deployments: number) =>
@@ -137,9 +164,9 @@ export function estimateSeconds(s: Settings): Record<ScenarioName, number> {
   const f = s.failure
   const d = s.deployment
   return {
-    limits: 4 + closedLoop(s.limits, 1, s.limits.targets.length),
+    limits: 6 + closedLoop(s.limits, 1, s.limits.targets.length < 5 ? 4 : LIMIT_SERVERS),
     endpoints: 8 + closedLoop(s.endpoints, s.endpoints.endpoints.length, 2) + 3,
-    failure: f.targets.length * 2 * (f.steadyS + f.faultS + f.recoverS + 6),
+    failure: f.targets.length * 2 * (f.steadyS + f.faultS + f.recoverS + 6) + calibrationS(s),
     // full runs add a third fleet: two monolith processes rolled one at a time
     deployment:
       d.targets.length *

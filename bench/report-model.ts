@@ -2,9 +2,10 @@
 // computed from results.json. report-md.ts and report-html.ts render it.
 import { FLAG_TEXT, type FlagCode } from './flags.ts'
 import { ENDPOINTS } from './plan.ts'
-import type { CellSummary, DeployRun, FaultRun, Results, RunRecord } from './results.ts'
+import type { CellSummary, DeployRun, FaultRun, LimitRatio, Results, RunRecord } from './results.ts'
 import { find } from './results.ts'
-import { mean, median, ratio } from './stats.ts'
+import type { Calibration } from './scenarios/calibrate.ts'
+import { mean, median, ratio, spread } from './stats.ts'
 
 // Table is a table with a header row; cells are plain text
 export interface Table {
@@ -54,7 +55,13 @@ export interface Headline {
   productP99: { monolith: number | null; micro: number | null }
   latencyPerHopMs: number | null
   cpuPerHopUs: number | null
-  unaffectedAvailability: { target: string; monolith: number | null; micro: number | null }[]
+  unaffectedAvailability: {
+    target: string
+    monolith: number | null
+    micro: number | null
+    // a deployment was saturated before the fault: no verdict
+    saturated: boolean
+  }[]
   deployFailed: {
     target: string
     monolith: number | null
@@ -120,7 +127,8 @@ const unaffected = (target: string, names: string[]) =>
 // unaffectedAvailability is the mean availability, during the fault, of the endpoints the
 // failing service does not serve
 export function unaffectedAvailability(run: FaultRun | undefined): number | null {
-  if (!run) return null
+  // a run saturated before the fault says nothing about the fault
+  if (!run || run.saturated) return null
   const names = unaffected(
     run.target,
     run.endpoints.map((e) => e.name),
@@ -139,7 +147,8 @@ const allRuns = (r: Results): RunRecord[] => [
 ]
 
 const deployTotals = (runs: DeployRun[], target: string, deployment: string) => {
-  const rs = runs.filter((r) => r.target === target && r.deployment === deployment)
+  // saturated runs measured overload, not the redeploy: no verdict from them
+  const rs = runs.filter((r) => r.target === target && r.deployment === deployment && !r.saturated)
   return rs.length ? median(rs.map((r) => r.endpoints.reduce((n, e) => n + e.failed, 0))) : null
 }
 
@@ -175,6 +184,7 @@ export function headline(r: Results): Headline {
         fr.find((x) => x.target === t && x.deployment === 'monolith'),
       ),
       micro: unaffectedAvailability(fr.find((x) => x.target === t && x.deployment === 'micro')),
+      saturated: fr.some((x) => x.target === t && x.saturated),
     })),
     deployFailed: [...new Set(dr.map((x) => x.target))].map((t) => ({
       target: t,
@@ -207,6 +217,53 @@ const summaryRow = (s: CellSummary, extra: string[] = []) => [
   f.flags(s.flags),
 ]
 
+// NO_VERDICT are the flags that keep a ratio from being judged against its target (a closed
+// loop always fills the machine, so cpu-saturated alone does not)
+const NO_VERDICT: FlagCode[] = ['generator-bound', 'errors', 'background-load']
+
+// verdict judges a ratio to its limit against its target
+export function verdict(l: LimitRatio): string {
+  if (!l.measured) return 'not measured'
+  const blocked = l.flags.filter((x) => NO_VERDICT.includes(x))
+  if (blocked.length) return `no verdict (${blocked.join(', ')})`
+  const t = l.target
+  const okT = t.throughput === undefined || (l.throughput ?? 0) >= t.throughput
+  const okP = t.p99 === undefined || (l.p99 ?? Number.POSITIVE_INFINITY) <= t.p99
+  return okT && okP ? 'met' : 'not met'
+}
+
+const ratioWithRange = (x: number | null, range: [number, number] | null) =>
+  x === null
+    ? 'n/a'
+    : range && range[0] !== range[1]
+      ? `${f.x(x)} (${f.x(range[0])}–${f.x(range[1])})`
+      : f.x(x)
+
+// limitRows are the ratios to the limits as table rows
+export const limitRows = (ratios: readonly LimitRatio[]) =>
+  ratios.map((l) => [
+    l.label,
+    l.measured ? ratioWithRange(l.throughput, l.throughputRange) : 'not measured',
+    l.target.throughput === undefined ? '' : `≥ ${l.target.throughput}×`,
+    l.measured ? ratioWithRange(l.p99, l.p99Range) : 'not measured',
+    l.target.p99 === undefined ? '' : `≤ ${l.target.p99}×`,
+    String(l.repeats),
+    verdict(l),
+    f.flags(l.flags),
+  ])
+
+// LIMIT_HEADERS head the ratio tables
+export const LIMIT_HEADERS = [
+  'comparison',
+  'throughput ratio (min–max)',
+  'target',
+  'p99 ratio (min–max)',
+  'target',
+  'repeats',
+  'verdict',
+  'flags',
+]
+
 function limitsSection(r: Results): Section | null {
   const l = r.scenarios.limits
   if (!l) return null
@@ -214,19 +271,35 @@ function limitsSection(r: Results): Section | null {
   const rows = l.summary.map((s) => [
     s.deployment,
     s.cell,
-    ...summaryRow(s, [f.pct(ratio(s.rps, bun?.rps), 0)]),
+    ...summaryRow(s, [f.pct(ratio(s.rps, bun?.rps), 0), f.int(s.cpuUsPerRequest)]),
   ])
-  const get = (d: string) => l.summary.find((s) => s.deployment === d)
+  const get = (cell: string, d: string) => find(l.summary, cell, d)
+  const ratios = l.ratios ?? []
   const paragraphs = [
     `On this machine a raw \`Bun.serve\` answering static JSON reaches ${f.int(bun?.rps)} req/s, ` +
-      `and a Hono route reading one SQLite row ${f.int(get('hono-sqlite')?.rps)} req/s ` +
-      `(${f.pct(ratio(get('hono-sqlite')?.rps, bun?.rps), 0)} of raw Bun). The monolith's cheapest route ` +
-      `(\`/_/health\`, through its whole middleware stack) does ${f.int(get('monolith')?.rps)} req/s and ` +
-      `the micro gateway's ${f.int(get('micro')?.rps)} req/s: these are the ceilings every other figure ` +
+      `and a Hono route reading one SQLite row ${f.int(get('SQLite point read', 'hono-sqlite')?.rps)} req/s ` +
+      `(${f.pct(ratio(get('SQLite point read', 'hono-sqlite')?.rps, bun?.rps), 0)} of raw Bun). The monolith's cheapest route ` +
+      `(\`/_/health\`, through its whole middleware stack) does ${f.int(get('GET /_/health', 'monolith')?.rps)} req/s and ` +
+      `the micro gateway's ${f.int(get('GET /_/health', 'micro')?.rps)} req/s: these are the ceilings every other figure ` +
       'sits under.' +
       (bun?.flags.includes('generator-bound')
         ? ' The raw Bun figure is flagged generator-bound: the load generator, not the server, was the limit.'
         : ''),
+    'Each deployment also runs beside its own limit, alternating A B A B on the same data: the ' +
+      "monolith's product page beside a plain Hono + bun:sqlite route running the same five queries " +
+      "as prepared statements on the monolith's database file, and the gateway in front of the " +
+      'reviews service beside nginx (one worker, keep-alive 64, adding the service token) in front ' +
+      'of the same service. Ratios are medians over the repeats, with their range repeat by repeat.',
+    ...(l.faultInjection
+      ? [
+          `Fault injection while nothing is armed costs ${f.pct(l.faultInjection.overhead, 1)} per ` +
+            `product page (target < 2 %): ${f.ms(l.faultInjection.wrappedUs)} µs with every module ` +
+            `wrapped as the monolith wires it, ${f.ms(l.faultInjection.bareUs)} µs built without, ` +
+            `CPU in process (no HTTP), median of ${l.faultInjection.rounds} alternating rounds of ` +
+            `${f.int(l.faultInjection.pages)} pages.`,
+        ]
+      : []),
+    ...(l.notes ?? []),
   ]
   return {
     id: 'limits',
@@ -243,19 +316,21 @@ function limitsSection(r: Results): Section | null {
           'p99 ms',
           'errors',
           'of raw Bun',
+          'CPU µs/request',
           'generator cores',
           'server cores',
           'flags',
         ],
         rows,
-        numeric: [2, 3, 4, 5, 6, 7, 8, 9],
+        numeric: [2, 3, 4, 5, 6, 7, 8, 9, 10],
       },
+      ...(ratios.length ? [{ headers: LIMIT_HEADERS, rows: limitRows(ratios), numeric: [5] }] : []),
     ],
     charts: [
       {
         kind: 'bars',
         title: 'Limits: requests per second',
-        labels: l.summary.map((s) => s.deployment),
+        labels: l.summary.map((s) => `${s.deployment} · ${s.cell}`),
         series: [{ name: 'req/s', values: l.summary.map((s) => s.rps) }],
         unit: 'req/s',
       },
@@ -337,8 +412,12 @@ function endpointsSection(r: Results): Section | null {
         `${f.ms(h.latencyPerHopMs)} ms of unloaded latency and ${f.int(h.cpuPerHopUs)} µs of CPU ` +
         '(medians over the endpoints).' +
         coresSentence(e.summary),
+      hopTargetsText(h, r.scenarios.failure?.runs ?? []),
     ],
     tables: [
+      ...(e.targets?.length
+        ? [{ headers: LIMIT_HEADERS, rows: limitRows(e.targets), numeric: [5] }]
+        : []),
       {
         headers: [
           'endpoint',
@@ -420,6 +499,62 @@ function timelineChart(
   }
 }
 
+// hopTargetsText sets the cost of a hop and of meeting an open breaker beside their targets
+export function hopTargetsText(h: Headline, faults: readonly FaultRun[]): string {
+  const judged = (x: number | null, max: number) =>
+    x === null ? 'not measured' : x <= max ? 'met' : 'not met'
+  const breaker = faults
+    .filter((x) => x.deployment === 'micro' && !x.saturated)
+    .map((x) => x.openBreakerP99Ms)
+    .filter((x): x is number => x !== null && x !== undefined)
+  const worstBreaker = breaker.length ? Math.max(...breaker) : null
+  return (
+    `Targets: per internal hop ≤ 100 µs of CPU (${f.int(h.cpuPerHopUs)} µs: ` +
+    `${judged(h.cpuPerHopUs, 100)}) and ≤ 0.3 ms of unloaded latency (${f.ms(h.latencyPerHopMs)} ms: ` +
+    `${judged(h.latencyPerHopMs, 0.3)}); a call meeting an open breaker fails within p99 ≤ 5 ms ` +
+    `(${worstBreaker === null ? 'n/a' : `${f.ms(worstBreaker)} ms`}, worst fault run: ` +
+    `${judged(worstBreaker, 5)}).`
+  )
+}
+
+// spreadText states how much the closed-loop figures varied between repeats of this run
+export function spreadText(r: Results): string {
+  const runs = allRuns(r)
+  const cells = new Map<string, number[]>()
+  for (const x of runs) {
+    const k = `${x.scenario}\u0000${x.cell}\u0000${x.deployment}`
+    cells.set(k, [...(cells.get(k) ?? []), x.rps])
+  }
+  const spreads = [...cells.values()]
+    .filter((v) => v.length > 1)
+    .map((v) => spread(v))
+    .filter((x): x is number => x !== null)
+  if (!spreads.length) {
+    return (
+      'Variation: each cell ran once here, so this run says nothing about its spread; repeat ' +
+      'with --repeats 3 or more before quoting a figure.'
+    )
+  }
+  return (
+    `Variation: ${r.options.repeats} repeats per cell; throughput varied between repeats by ` +
+    `${f.pct(median(spreads), 0)} in the median cell and ${f.pct(Math.max(...spreads), 0)} at ` +
+    'most (coefficient of variation). Ratios are quoted as the ratio of the medians with the ' +
+    'range of the repeat-by-repeat ratios; between machines of the same kind figures have ' +
+    'differed by more (see the README), so quote the ratios, with their range, not single ' +
+    'numbers.'
+  )
+}
+
+// calibrationText says where a paced rate came from
+export function calibrationText(c: Calibration | undefined): string {
+  if (!c) return ''
+  if (c.fallback) return ', a fixed rate: the capacity could not be measured'
+  return (
+    `: ${f.pct(c.share, 0)} of the weaker deployment's capacity for the mix, measured closed loop ` +
+    `first (monolith ${f.int(c.capacity.monolith)}, micro ${f.int(c.capacity.micro)} req/s)`
+  )
+}
+
 function failureSection(r: Results): Section | null {
   const fs = r.scenarios.failure
   if (!fs) return null
@@ -459,6 +594,7 @@ function failureSection(r: Results): Section | null {
         'deployment',
         'fault',
         'breaker open after',
+        'answers meeting the open breaker, p99',
         'restart to healthy',
         'orders confirmed',
         'lost',
@@ -473,6 +609,7 @@ function failureSection(r: Results): Section | null {
           x.deployment,
           x.method,
           x.deployment === 'micro' ? f.s(x.breakerOpenMs) : 'n/a (in-process calls)',
+          x.deployment === 'micro' ? `${f.ms(x.openBreakerP99Ms)} ms` : 'n/a',
           f.s(
             x.healthyAtMs !== null && x.restartAtMs !== null ? x.healthyAtMs - x.restartAtMs : null,
           ),
@@ -481,9 +618,9 @@ function failureSection(r: Results): Section | null {
           f.int(x.messages.duplicated),
           x.messages.deadLettered === null ? 'n/a' : f.int(x.messages.deadLettered),
           x.messages.readModelOrders === null ? 'n/a' : f.int(x.messages.readModelOrders),
-          f.flags(x.flags),
+          [x.saturated ? 'saturated: no verdict' : '', f.flags(x.flags)].filter(Boolean).join('; '),
         ]),
-      numeric: [2, 3, 4, 5, 6, 7, 8],
+      numeric: [2, 3, 4, 5, 6, 7, 8, 9],
     })
     for (const run of [mono, micro]) {
       if (!run) continue
@@ -514,7 +651,7 @@ function failureSection(r: Results): Section | null {
     id: 'failure',
     title: '3 Failure isolation',
     paragraphs: [
-      `A paced mixed load (every endpoint of scenario 2 at ${f.int(fs.runs[0]?.ratePerEndpoint)} req/s) runs on a fresh deployment; the ` +
+      `A paced mixed load (every endpoint of scenario 2 at ${f.int(fs.runs[0]?.ratePerEndpoint)} req/s${calibrationText(fs.calibration)}) runs on a fresh deployment; the ` +
         'service is killed (micro, with automatic restarts off) or the same module crashes the ' +
         'process (monolith, under its keeper with restarts off), stays down for the same time, and ' +
         'is then started again by the bench. "Served" counts 2xx answers among requests started in ' +
@@ -797,6 +934,9 @@ function claimsSection(r: Results): Section {
         ? unaff
             .map(
               (u) =>
+                (u.saturated
+                  ? `With ${u.target} down: a deployment was already saturated by the paced load before the fault, so no verdict is drawn (see scenario 3). `
+                  : '') +
                 `With ${u.target} down, the endpoints that do not need it stayed ${f.pct(u.micro)} available on ` +
                 `the microservices and ${f.pct(u.monolith)} on the monolith, where the same fault takes the ` +
                 'process down.',
@@ -922,7 +1062,11 @@ function methodSection(r: Results): Section {
         'deployments (monolith, micro, monolith, micro …) after a warm-up, and every figure is the ' +
         'median of the repeats; ratios are micro ÷ monolith from the same run. Failure and ' +
         'deployment scenarios use a paced load (a fixed rate per endpoint, one record per request) ' +
-        'so a dead server shows as failed requests, not as a faster loop.',
+        'so a dead server shows as failed requests, not as a faster loop; that rate is calibrated ' +
+        "to the machine: a stated share of the weaker deployment's closed-loop capacity for the " +
+        'same mix, measured first. A paced run that was saturated before its fault or redeploy is ' +
+        'marked so, and no verdict is drawn from it.',
+      spreadText(r),
       `Reproduce: \`${r.command}\` (${Math.round(r.elapsedS)} s).`,
       ...(r.errors.length
         ? [
@@ -935,9 +1079,37 @@ function methodSection(r: Results): Section {
   }
 }
 
+// profileSection lists the hot functions of the --profile run
+function profileSection(r: Results): Section | null {
+  const p = r.profile
+  if (!p) return null
+  return {
+    id: 'profile',
+    title: `CPU profile: ${p.target}`,
+    paragraphs: [
+      `Bun's CPU profiler ran in ${p.target} while the product page was loaded closed loop for ` +
+        `${p.durationS} s (${f.int(p.rps)} req/s at the gateway or monolith). ` +
+        (p.file
+          ? `The whole profile is \`${p.file}\` in this folder; the functions with the most self time:`
+          : `No profile was written${p.error ? ` (${p.error})` : ''}.`),
+    ],
+    tables: p.top.length
+      ? [
+          {
+            headers: ['self', 'total', 'function', 'where'],
+            rows: p.top.map((h) => [`${h.selfPct} %`, `${h.totalPct} %`, h.fn, h.location]),
+            numeric: [0, 1],
+          },
+        ]
+      : [],
+    charts: [],
+  }
+}
+
 // reportSections builds the whole report in order
 export function reportSections(r: Results): Section[] {
   return [
+    profileSection(r),
     limitsSection(r),
     endpointsSection(r),
     failureSection(r),

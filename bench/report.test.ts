@@ -19,7 +19,9 @@ describe('headline', () => {
     expect(h.cpuPerHopUs).not.toBeNull()
   })
   it('reads availability of the endpoints a failing service does not serve', () => {
-    expect(h.unaffectedAvailability).toEqual([{ target: 'payments', monolith: 0, micro: 1 }])
+    expect(h.unaffectedAvailability).toEqual([
+      { target: 'payments', monolith: 0, micro: 1, saturated: false },
+    ])
     expect(unaffectedAvailability(undefined)).toBeNull()
   })
   it('sums failed requests of a redeploy and compares scaling and memory', () => {

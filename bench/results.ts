@@ -1,7 +1,10 @@
+import type { FaultCost } from './fault-cost.ts'
 import { type FlagCode, flagRepeats, flagRun, mergeFlags } from './flags.ts'
 import type { ClosedRun, Sampled } from './load.ts'
 import type { Latency } from './loadgen.ts'
 import type { BenchOptions, ScenarioName, Tool } from './options.ts'
+import type { ProfileResult } from './profile.ts'
+import type { Calibration } from './scenarios/calibrate.ts'
 import type { Timeline } from './stats.ts'
 import { median } from './stats.ts'
 
@@ -127,6 +130,74 @@ export function summarise(runs: readonly RunRecord[]): CellSummary[] {
   })
 }
 
+// LimitRatio is one deployment's figure over its limit's on one cell (runs alternating A B A B):
+// the ratio of the medians, and the range of the ratios repeat by repeat
+export interface LimitRatio {
+  id: string
+  label: string
+  cell: string
+  subject: string
+  limit: string
+  // false when the limit (or the subject) has no figures: "not measured", never a guess
+  measured: boolean
+  throughput: number | null
+  throughputRange: [number, number] | null
+  p99: number | null
+  p99Range: [number, number] | null
+  // throughput at least, p99 at most
+  target: { throughput?: number; p99?: number }
+  // any flag on the runs (a saturated machine, a generator at its limit): no verdict from them
+  flags: FlagCode[]
+  repeats: number
+}
+
+// limitRatio compares subject with limit on one cell of a scenario's runs
+export function limitRatio(
+  runs: readonly RunRecord[],
+  o: Pick<LimitRatio, 'id' | 'label' | 'cell' | 'subject' | 'limit' | 'target'>,
+): LimitRatio {
+  const of = (d: string) =>
+    runs.filter((r) => r.cell === o.cell && r.deployment === d).sort((a, b) => a.repeat - b.repeat)
+  const a = of(o.subject)
+  const b = of(o.limit)
+  const pairs = a
+    .map((x) => [x, b.find((y) => y.repeat === x.repeat)] as const)
+    .filter((p): p is readonly [RunRecord, RunRecord] => p[1] !== undefined)
+  const range = (xs: (number | null)[]): [number, number] | null => {
+    const v = nums(xs)
+    return v.length ? [Math.min(...v), Math.max(...v)] : null
+  }
+  const div = (x: number | null | undefined, y: number | null | undefined) =>
+    x !== null && x !== undefined && y ? x / y : null
+  return {
+    ...o,
+    measured: pairs.length > 0,
+    throughput: div(median(a.map((r) => r.rps)), median(b.map((r) => r.rps))),
+    throughputRange: range(pairs.map(([x, y]) => div(x.rps, y.rps))),
+    p99: div(median(a.map((r) => r.latency.p99)), median(b.map((r) => r.latency.p99))),
+    p99Range: range(pairs.map(([x, y]) => div(x.latency.p99, y.latency.p99))),
+    flags: mergeFlags(...pairs.flatMap(([x, y]) => [x.flags, y.flags])),
+    repeats: pairs.length,
+  }
+}
+
+// saturatedSteady says whether a paced run could not keep up before anything was done to it:
+// less than 99 % served in the steady window, or the bench's own load left no idle CPU (with
+// someone else's load on the machine the run carries background-load instead)
+export function saturatedSteady(
+  streams: readonly { records: readonly [number, number, number][] }[],
+  window: { from: number; to: number },
+  flags: readonly FlagCode[],
+): boolean {
+  if (flags.includes('cpu-saturated') && !flags.includes('background-load')) return true
+  const inWindow = streams.flatMap((s) =>
+    s.records.filter((r) => r[0] >= window.from && r[0] < window.to),
+  )
+  if (inWindow.length === 0) return false
+  const ok = inWindow.filter((r) => r[2] >= 200 && r[2] < 400).length
+  return ok / inWindow.length < 0.99
+}
+
 // find picks the summary of one cell on one deployment
 export const find = (s: readonly CellSummary[], cell: string, deployment: string) =>
   s.find((x) => x.cell === cell && x.deployment === deployment)
@@ -178,6 +249,12 @@ export interface FaultRun {
     degraded: number
   }[]
   breakerOpenMs: number | null
+  // p99 latency (ms) of the requests that met the open breaker: the endpoints that need the
+  // failed service, from the breaker opening to the restart (micro only)
+  openBreakerP99Ms?: number | null
+  // the deployment could not serve the offered load before the fault (or the machine was full):
+  // no verdict is drawn from this run
+  saturated?: boolean
   messages: {
     confirmed: number
     notified: number
@@ -204,6 +281,9 @@ export interface DeployRun {
   redeployMs: number | null
   timeline: { bucketMs: number; endpoints: { name: string; total: number[]; ok: number[] }[] }
   endpoints: { name: string; requests: number; failed: number; unavailableS: number }[]
+  // offered requests per second per endpoint, and whether the steady phase was saturated
+  ratePerEndpoint?: number
+  saturated?: boolean
   generatorCores: number | null
   flags: FlagCode[]
 }
@@ -235,18 +315,27 @@ export interface Results {
   versions: Record<string, string>
   commit: { sha: string; dirty: boolean; subject: string }
   scenarios: {
-    limits?: { runs: RunRecord[]; summary: CellSummary[] }
+    limits?: {
+      runs: RunRecord[]
+      summary: CellSummary[]
+      ratios?: LimitRatio[]
+      notes?: string[]
+      faultInjection?: FaultCost
+    }
     endpoints?: {
       runs: RunRecord[]
       summary: CellSummary[]
       probes: Probe[]
       ratios: EndpointRatio[]
+      targets?: LimitRatio[]
     }
-    failure?: { runs: FaultRun[] }
-    deployment?: { runs: DeployRun[] }
+    failure?: { runs: FaultRun[]; calibration?: Calibration }
+    deployment?: { runs: DeployRun[]; calibration?: Calibration }
     scaling?: { runs: RunRecord[]; summary: CellSummary[] }
     footprint?: FootprintFigures
   }
+  // --profile: a CPU profile of one process under the product-page load
+  profile?: ProfileResult
   errors: { scenario: string; message: string }[]
 }
 

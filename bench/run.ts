@@ -7,10 +7,12 @@ import { stopEverything } from './deploy.ts'
 import { commitInfo, machineInfo, versions } from './machine.ts'
 import { type BenchOptions, parseOptions, type ScenarioName } from './options.ts'
 import { estimateSeconds, settings } from './plan.ts'
+import { profileUnderLoad } from './profile.ts'
 import { Progress } from './progress.ts'
 import { writeHtmlReport } from './report-html.ts'
 import { writeMarkdownReport } from './report-md.ts'
 import type { Results } from './results.ts'
+import { forgetCalibration } from './scenarios/calibrate.ts'
 import { type BenchContext, machineCores } from './scenarios/common.ts'
 import { deploymentScenario } from './scenarios/deployment.ts'
 import { endpointsScenario } from './scenarios/endpoints.ts'
@@ -42,6 +44,8 @@ export async function runBench(
   write = (text: string) => void process.stderr.write(text),
 ): Promise<{ dir: string; results: Results }> {
   const s = settings(options)
+  // each run measures the machine afresh
+  forgetCalibration()
   const estimates = estimateSeconds(s)
   const chosen = Object.fromEntries(options.scenarios.map((n) => [n, estimates[n]]))
   const progress = new Progress(options.plain, chosen, write)
@@ -96,6 +100,20 @@ export async function runBench(
     },
   }
   try {
+    if (options.profile) {
+      try {
+        results.profile = await profileUnderLoad(ctx, options.profile, dir)
+        if (results.profile.error)
+          results.errors.push({ scenario: 'profile', message: results.profile.error })
+      } catch (error) {
+        results.errors.push({
+          scenario: 'profile',
+          message: (error as Error).stack ?? String(error),
+        })
+      } finally {
+        await stopEverything()
+      }
+    }
     for (const name of options.scenarios) {
       progress.scenario(name, TITLES[name])
       const t0 = performance.now()

@@ -21,7 +21,8 @@ export async function runMicro(argv: string[]): Promise<void> {
   mkdirSync(config.dataDir, { recursive: true })
   const log = (msg: string) => console.log(`[supervisor] ${msg}`)
   const supervisor = new Supervisor(config, {
-    command: (service, replica) => selfCommand('service', service, '--replica', String(replica)),
+    command: (service, replica) =>
+      profiled(service, replica, selfCommand('service', service, '--replica', String(replica))),
     restart: !argv.includes('--no-restart'),
     env: {
       TWINSTACK_DATA: config.dataDir,
@@ -97,4 +98,14 @@ export async function runMicro(argv: string[]): Promise<void> {
 
 ${line(['service', 'url', 'pid', 'replicas'])}
 ${rows.map(line).join('\n')}`)
+}
+
+// profiled adds Bun's CPU profiler to the first replica of the service named by
+// TWINSTACK_CPU_PROFILE (the bench's --profile micro:<service>); the profile is written as
+// markdown into TWINSTACK_CPU_PROFILE_DIR when the replica exits
+function profiled(service: string, replica: number, command: string[]): string[] {
+  const dir = process.env.TWINSTACK_CPU_PROFILE_DIR
+  if (process.env.TWINSTACK_CPU_PROFILE !== service || replica !== 0 || !dir) return command
+  const [bun, ...rest] = command
+  return [bun!, '--cpu-prof-md', `--cpu-prof-dir=${dir}`, ...rest]
 }

@@ -11,9 +11,10 @@ import {
 } from '../deploy.ts'
 import { flagRun } from '../flags.ts'
 import { runPaced } from '../load.ts'
-import type { DeployRun } from '../results.ts'
+import { type DeployRun, saturatedSteady } from '../results.ts'
 import { failedRequests, timeline, unavailableSeconds } from '../stats.ts'
 import type { Actors } from '../workload.ts'
+import { calibrate } from './calibrate.ts'
 import type { BenchContext } from './common.ts'
 import { bucketed, pacedStreams } from './failure.ts'
 
@@ -96,6 +97,8 @@ export async function deploymentScenario(ctx: BenchContext) {
   const p = ctx.progress
   const fleets: Fleet[] = []
   try {
+    const calibration = await calibrate(ctx)
+    const rate = calibration.ratePerEndpoint
     p.begin('starting the deployments')
     fleets.push(await monolithFleet(ctx, 1), await microFleet(ctx))
     if (!ctx.options.quick) fleets.push(await monolithFleet(ctx, 2))
@@ -114,7 +117,7 @@ export async function deploymentScenario(ctx: BenchContext) {
             {
               engine: 'paced',
               durationS,
-              streams: pacedStreams(fleet.url, fleet.actors, d.rate),
+              streams: pacedStreams(fleet.url, fleet.actors, rate),
               timeoutMs: 3000,
             },
             {
@@ -153,6 +156,18 @@ export async function deploymentScenario(ctx: BenchContext) {
             `redeploy took ${redeployMs ?? 'n/a'} ms, ${failed} failed requests, ` +
               `worst ${Math.max(...endpoints.map((e) => e.unavailableS))} s unavailable`,
           )
+          const flags = flagRun({
+            requests: run.output.streams.reduce((n, s) => n + s.records.length, 0),
+            failures: 0,
+            generatorCores: run.generatorCores,
+            serverCores: null,
+            generatorThreads: 1,
+            machineCores: ctx.machineCores,
+            machineBusyCores: run.machineBusyCores,
+            othersCores: run.othersCores,
+          }).filter((f) => f !== 'errors')
+          const saturated = saturatedSteady(run.output.streams, { from: 0, to: from }, flags)
+          if (saturated) p.note(`${fleet.name}: saturated before the redeploy, no verdict`)
           runs.push({
             target,
             deployment: fleet.name,
@@ -163,22 +178,15 @@ export async function deploymentScenario(ctx: BenchContext) {
             redeployMs,
             timeline: bucketed(run, d.bucketMs, spanMs),
             endpoints,
+            ratePerEndpoint: rate,
+            saturated,
             generatorCores: run.generatorCores,
-            flags: flagRun({
-              requests: run.output.streams.reduce((n, s) => n + s.records.length, 0),
-              failures: 0,
-              generatorCores: run.generatorCores,
-              serverCores: null,
-              generatorThreads: 1,
-              machineCores: ctx.machineCores,
-              machineBusyCores: run.machineBusyCores,
-              othersCores: run.othersCores,
-            }).filter((f) => f !== 'errors'),
+            flags,
           })
         }
       }
     }
-    return { runs }
+    return { runs, calibration }
   } finally {
     await Promise.all(fleets.map((f) => f.stop()))
   }

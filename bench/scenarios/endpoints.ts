@@ -6,6 +6,7 @@ import {
   type CellSummary,
   type EndpointRatio,
   find,
+  limitRatio,
   type Probe,
   type RunRecord,
   summarise,
@@ -110,7 +111,19 @@ export async function endpointsScenario(ctx: BenchContext) {
       }
     }
     const summary = summarise(runs)
-    return { runs, summary, probes, ratios: endpointRatios(summary, probes) }
+    const ratios = endpointRatios(summary, probes)
+    // the product page's target: micro at least 0.40× the monolith, p99 at most 3×
+    const targets = [
+      limitRatio(runs, {
+        id: 'micro-product',
+        label: 'micro product page ÷ monolith product page',
+        cell: 'product page',
+        subject: 'micro',
+        limit: 'monolith',
+        target: { throughput: 0.4, p99: 3 },
+      }),
+    ]
+    return { runs, summary, probes, ratios, targets }
   } finally {
     await Promise.all(Object.values(servers).map((r) => r.stop()))
   }

@@ -13,9 +13,11 @@ import { flagRun, mergeFlags } from '../flags.ts'
 import { type PacedRun, runPaced } from '../load.ts'
 import type { PacedStream } from '../loadgen.ts'
 import { DEPLOYMENTS, type Deployment, ENDPOINTS } from '../plan.ts'
-import type { FaultRun } from '../results.ts'
-import { availability, type PacedRecord, recoveryMs, timeline } from '../stats.ts'
+import { AFFECTED } from '../report-model.ts'
+import { type FaultRun, saturatedSteady } from '../results.ts'
+import { availability, type PacedRecord, quantile, recoveryMs, timeline } from '../stats.ts'
 import { type Actors, templates } from '../workload.ts'
+import { calibrate } from './calibrate.ts'
 import type { BenchContext } from './common.ts'
 
 // pacedStreams is the steady mixed load: every endpoint of scenario 2 at the same rate
@@ -95,6 +97,7 @@ async function faultRun(
   ctx: BenchContext,
   deployment: Deployment,
   target: string,
+  rate: number,
 ): Promise<FaultRun> {
   const f = ctx.settings.failure
   const p = ctx.progress
@@ -183,7 +186,7 @@ async function faultRun(
     }
     p.begin(`${target} · ${deployment} · ${durationS} s paced load`)
     const run = await runPaced(
-      { engine: 'paced', durationS, streams: pacedStreams(base, actors, f.rate), timeoutMs: 3000 },
+      { engine: 'paced', durationS, streams: pacedStreams(base, actors, rate), timeoutMs: 3000 },
       {
         serverRoots: [server.proc.pid],
         ownRoots,
@@ -236,6 +239,25 @@ async function faultRun(
         othersCores: run.othersCores,
       }).filter((x) => x !== 'errors'),
     )
+    const saturated = saturatedSteady(
+      run.output.streams,
+      { from: 0, to: faultAtMs ?? spanMs },
+      flags,
+    )
+    if (saturated) notes.push('saturated before the fault: no verdict from this run')
+    // the requests that met the open breaker: those needing the target, until its restart
+    const needing = AFFECTED[target] ?? []
+    const metBreaker = run.output.streams
+      .filter((s) => needing.includes(s.name))
+      .flatMap((s) => s.records)
+      .filter(
+        (r) =>
+          breakerOpenMs !== null &&
+          r[0] >= faultAtMs! + breakerOpenMs &&
+          r[0] < (restartAtMs ?? spanMs),
+      )
+      .map((r) => r[1])
+    const openBreakerP99Ms = metBreaker.length ? quantile(metBreaker, 0.99) : null
     if (messages.lost || messages.duplicated) notes.push('messages lost or duplicated')
     if (!messages.complete) notes.push('a customer had 100+ notifications: the count may be short')
     const worst = endpoints
@@ -252,7 +274,7 @@ async function faultRun(
       target,
       deployment,
       method,
-      ratePerEndpoint: f.rate,
+      ratePerEndpoint: rate,
       durationMs: spanMs,
       timeline: bucketed(run, f.bucketMs, spanMs),
       events,
@@ -261,6 +283,8 @@ async function faultRun(
       healthyAtMs,
       endpoints,
       breakerOpenMs,
+      openBreakerP99Ms,
+      saturated,
       messages,
       generatorCores: run.generatorCores,
       flags,
@@ -275,9 +299,12 @@ async function faultRun(
 // steady mixed load, holds the fault, restarts it, and measures availability per endpoint,
 // time to breaker open, time to recover, and whether any message was lost or duplicated
 export async function failureScenario(ctx: BenchContext) {
+  const calibration = await calibrate(ctx)
   const runs: FaultRun[] = []
   for (const target of ctx.settings.failure.targets) {
-    for (const d of DEPLOYMENTS) runs.push(await faultRun(ctx, d, target))
+    for (const d of DEPLOYMENTS) {
+      runs.push(await faultRun(ctx, d, target, calibration.ratePerEndpoint))
+    }
   }
-  return { runs }
+  return { runs, calibration }
 }

@@ -8,81 +8,182 @@ import {
   startMonolith,
   startTarget,
 } from '../deploy.ts'
+import { faultInjectionCost } from '../fault-cost.ts'
 import type { RequestTemplate } from '../loadgen.ts'
-import { alternate, LIMIT_TARGETS } from '../plan.ts'
-import { type RunRecord, summarise } from '../results.ts'
+import { startNginx } from '../nginx.ts'
+import { alternate } from '../plan.ts'
+import { type LimitRatio, limitRatio, type RunRecord, summarise } from '../results.ts'
 import { type BenchContext, measureClosed } from './common.ts'
 
-const CELL: Record<string, string> = {
-  'bun-static': 'static JSON',
-  'hono-sqlite': 'SQLite point read',
-  monolith: 'GET /_/health',
-  micro: 'GET /_/health',
-}
+// CELL_SERVERS are the servers measured on each cell of scenario 1, the reference (the limit)
+// first
+const CELL_SERVERS = [
+  { cell: 'static JSON', servers: ['bun-static'] },
+  { cell: 'SQLite point read', servers: ['hono-sqlite'] },
+  { cell: 'GET /_/health', servers: ['monolith', 'micro'] },
+  { cell: 'product page', servers: ['reference', 'monolith'] },
+  { cell: 'reviews through a proxy', servers: ['nginx', 'micro'] },
+] as const
+
+const productPaths = (n: number): RequestTemplate[] =>
+  Array.from({ length: n }, (_, i) => ({
+    method: 'GET' as const,
+    path: `/api/products/p-${String(1 + ((i * 97) % 1000)).padStart(4, '0')}`,
+  }))
 
 // limitsScenario measures what this machine can do at all (a raw Bun server, one Hono route
-// reading SQLite) beside the cheapest route of each deployment, in one run, so every other
-// figure can be read as a share of these
+// reading SQLite), and puts each deployment beside its own limit on the same data: the
+// monolith's product page beside a plain Hono + bun:sqlite route running the same queries as
+// prepared statements on the monolith's database file, and the gateway in front of the
+// reviews service beside nginx (one worker, keep-alive 64, the service token added) in front
+// of the same service. Without nginx that row is "not measured".
 export async function limitsScenario(ctx: BenchContext) {
   const s = ctx.settings.limits
   const servers: Record<string, Running> = {}
+  const notes: string[] = []
+  // the bench knows the service token, so nginx can add it as the gateway does
+  const serviceToken = `bench-${crypto.randomUUID()}`
   try {
+    const monoDir = dataDirFor(ctx.workDir, 'limits-mono')
+    const wants = (cell: string) => s.targets.includes(cell)
     const [bunStatic, honoSqlite, monolith, micro] = await Promise.all([
-      startTarget('static', freePort()),
-      startTarget('point-read', freePort(), {
-        DB_PATH: join(dataDirFor(ctx.workDir, 'point-read'), 'point-read.db'),
-      }),
-      startMonolith({
-        dataDir: dataDirFor(ctx.workDir, 'limits-mono'),
-        port: freePort(),
-        reset: true,
-      }),
+      wants('static JSON') ? startTarget('static', freePort()) : null,
+      wants('SQLite point read')
+        ? startTarget('point-read', freePort(), {
+            DB_PATH: join(dataDirFor(ctx.workDir, 'point-read'), 'point-read.db'),
+          })
+        : null,
+      startMonolith({ dataDir: monoDir, port: freePort(), reset: true }),
       startMicro({
         dataDir: dataDirFor(ctx.workDir, 'limits-micro'),
         base: freePortBlock(),
         reset: true,
+        env: { TWINSTACK_SERVICE_TOKEN: serviceToken },
       }),
     ])
-    Object.assign(servers, {
-      'bun-static': bunStatic,
-      'hono-sqlite': honoSqlite,
-      monolith,
-      micro,
+    if (bunStatic) servers['bun-static'] = bunStatic
+    if (honoSqlite) servers['hono-sqlite'] = honoSqlite
+    Object.assign(servers, { monolith, micro })
+    // the reference reads the monolith's own file, once the monolith has seeded it
+    servers.reference = await startTarget('product-page', freePort(), {
+      DB_PATH: join(monoDir, 'monolith.db'),
     })
-    const requests: Record<string, RequestTemplate[]> = {
-      'bun-static': [{ method: 'GET', path: '/' }],
-      'hono-sqlite': Array.from({ length: 100 }, (_, i) => ({
-        method: 'GET' as const,
-        path: `/products/p-${String(1 + ((i * 97) % 1000)).padStart(4, '0')}`,
-      })),
-      monolith: [{ method: 'GET', path: '/_/health' }],
-      micro: [{ method: 'GET', path: '/_/health' }],
+    const reviews = await reviewsUrl(micro.url)
+    const nginx = reviews
+      ? await startNginx({
+          dir: join(ctx.workDir, 'nginx'),
+          port: freePort(),
+          upstream: reviews,
+          headers: { 'X-Service-Token': serviceToken },
+        }).catch((error: Error) => {
+          notes.push(`nginx did not start: ${error.message.split('\n')[0]}`)
+          return null
+        })
+      : null
+    if (nginx) servers.nginx = nginx
+    else if (!notes.length) notes.push('nginx is not installed: the proxy row is not measured')
+
+    const requests: Record<string, Record<string, RequestTemplate[]>> = {
+      'static JSON': { 'bun-static': [{ method: 'GET', path: '/' }] },
+      'SQLite point read': {
+        'hono-sqlite': Array.from({ length: 100 }, (_, i) => ({
+          method: 'GET' as const,
+          path: `/products/p-${String(1 + ((i * 97) % 1000)).padStart(4, '0')}`,
+        })),
+      },
+      'GET /_/health': {
+        monolith: [{ method: 'GET', path: '/_/health' }],
+        micro: [{ method: 'GET', path: '/_/health' }],
+      },
+      'product page': { reference: productPaths(200), monolith: productPaths(200) },
+      'reviews through a proxy': {
+        nginx: productPaths(200).map((t) => ({ ...t, path: `${t.path}/reviews` })),
+        micro: productPaths(200).map((t) => ({ ...t, path: `${t.path}/reviews` })),
+      },
     }
     const runs: RunRecord[] = []
-    const targets = LIMIT_TARGETS.map((t) => t.id).filter((t) => s.targets.includes(t))
-    for (const step of alternate(['limits'], targets, s.repeats)) {
-      const server = servers[step.deployment]!
-      runs.push(
-        await measureClosed(
-          ctx,
-          {
-            scenario: 'limits',
-            cell: CELL[step.deployment]!,
-            deployment: step.deployment,
-            repeat: step.repeat,
-          },
-          { url: server.url, servers: [server] },
-          requests[step.deployment]!,
-          {
-            durationS: s.durationS,
-            warmupS: step.repeat === 0 ? s.warmupS : 0,
-            connections: s.connections,
-          },
-        ),
-      )
+    for (const { cell, servers: names } of CELL_SERVERS) {
+      if (!s.targets.includes(cell)) continue
+      const present = names.filter((n) => servers[n])
+      for (const step of alternate([cell], present, s.repeats)) {
+        const server = servers[step.deployment]!
+        // nginx only forwards: the service behind it (in the micro tree) does the work, so its
+        // CPU counts too and CPU per request compares with the gateway's
+        const measured = step.deployment === 'nginx' ? [server, servers.micro!] : [server]
+        runs.push(
+          await measureClosed(
+            ctx,
+            { scenario: 'limits', cell, deployment: step.deployment, repeat: step.repeat },
+            { url: server.url, servers: measured },
+            requests[cell]![step.deployment]!,
+            {
+              durationS: s.durationS,
+              warmupS: step.repeat === 0 ? s.warmupS : 0,
+              connections: s.connections,
+            },
+          ),
+        )
+      }
     }
-    return { runs, summary: summarise(runs) }
+    const ratios: LimitRatio[] = [
+      limitRatio(runs, {
+        id: 'monolith-product',
+        label:
+          'monolith product page ÷ Hono + bun:sqlite route (same queries, prepared, same data)',
+        cell: 'product page',
+        subject: 'monolith',
+        limit: 'reference',
+        target: { throughput: 0.7 },
+      }),
+      limitRatio(runs, {
+        id: 'gateway-nginx',
+        label: 'gateway ÷ nginx (1 worker, keep-alive 64), both in front of reviews',
+        cell: 'reviews through a proxy',
+        subject: 'micro',
+        limit: 'nginx',
+        target: { throughput: 0.9, p99: 1.3 },
+      }),
+    ]
+    for (const r of ratios) ctx.progress.note(limitLine(r))
+    // in this process, with the servers idle: fault injection armed with nothing vs built without
+    ctx.progress.begin('fault injection, disarmed: in-process product pages, wrapped vs bare')
+    const faultInjection = await faultInjectionCost(
+      dataDirFor(ctx.workDir, 'fault-cost'),
+      ctx.options.quick ? 200 : 1000,
+      ctx.options.quick ? 4 : 20,
+    )
+    ctx.progress.end(
+      `${faultInjection.wrappedUs?.toFixed(1)} vs ${faultInjection.bareUs?.toFixed(1)} µs per page: ` +
+        `${((faultInjection.overhead ?? 0) * 100).toFixed(1)} % [target < 2 %]`,
+    )
+    return { runs, summary: summarise(runs), ratios, notes, faultInjection }
   } finally {
     await Promise.all(Object.values(servers).map((r) => r.stop()))
   }
+}
+
+// reviewsUrl asks the gateway where the first replica of the reviews service listens
+async function reviewsUrl(gateway: string): Promise<string | null> {
+  try {
+    const res = await fetch(`${gateway}/_/status`, { signal: AbortSignal.timeout(3000) })
+    const st = (await res.json()) as { services: { name: string; url: string }[] }
+    return st.services.find((x) => x.name === 'reviews')?.url ?? null
+  } catch {
+    return null
+  }
+}
+
+// limitLine is one ratio to its limit as the progress display prints it
+export function limitLine(r: LimitRatio): string {
+  if (!r.measured) return `${r.label}: not measured`
+  const x = (n: number | null) => (n === null ? 'n/a' : `${n.toFixed(2)}×`)
+  const range = (v: [number, number] | null) =>
+    v ? ` (${v[0].toFixed(2)}–${v[1].toFixed(2)})` : ''
+  const t = r.target
+  return (
+    `${r.label}: ${x(r.throughput)}${range(r.throughputRange)}` +
+    (t.throughput !== undefined ? ` [target ≥ ${t.throughput}×]` : '') +
+    `, p99 ${x(r.p99)}${range(r.p99Range)}` +
+    (t.p99 !== undefined ? ` [target ≤ ${t.p99}×]` : '')
+  )
 }

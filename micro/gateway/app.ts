@@ -25,7 +25,6 @@ import type { AppEnv } from '../../shared/platform/http/env.ts'
 import { openApiDocument } from '../../shared/platform/http/openapi.ts'
 import { problem } from '../../shared/platform/http/problem.ts'
 import { type Fetch, resilientFetch } from '../../shared/platform/http/remote.ts'
-import { currentTrace, traceparentOf } from '../../shared/platform/http/trace.ts'
 import { valid } from '../../shared/platform/http/validate.ts'
 import type { Telemetry } from '../../shared/platform/telemetry.ts'
 import { version } from '../../shared/platform/version.ts'
@@ -150,16 +149,16 @@ function proxy(
     const live = replicas.filter((r) => r.state === 'up')
     const pool: Replica[] = live.length ? live : replicas
     const target = pool[next++ % pool.length]!
-    const url = new URL(c.req.url)
+    // path and query as received, without parsing the URL: everything after the authority
+    const raw = c.req.url
+    const pathAndQuery = raw.slice(raw.indexOf('/', raw.indexOf('//') + 2))
     const headers = new Headers()
     c.req.raw.headers.forEach((value, key) => {
       if (!HOP.has(key)) headers.set(key, value)
     })
-    headers.set('X-Request-Id', c.get('requestId'))
-    const trace = currentTrace()
-    if (trace) headers.set('traceparent', traceparentOf(trace))
+    // the request id and traceparent of this request are added by the upstream fetch
     const method = c.req.method
-    const res = await upstream(`${target.url}${url.pathname}${url.search}`, {
+    const res = await upstream(`${target.url}${pathAndQuery}`, {
       method,
       headers,
       body: method === 'GET' || method === 'HEAD' ? undefined : c.req.raw.body,

@@ -1,17 +1,54 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { routePath } from 'hono/route'
-import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { Counter, Gauge, type Metric, Registry } from 'prom-client'
 import type { QueueStat } from './bus/transport.ts'
 import type { BreakerBoard } from './http/breakers.ts'
 import { RollingStats } from './window.ts'
 
 const breakerValue = { closed: 0, 'half-open': 1, open: 2, isolated: 3 } as const
 
+// BUCKETS are the upper bounds (seconds) of the request latency histogram
+const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
+
+// RouteFigures are one (method, route)'s request counts and latency histogram: bound once,
+// then updated in place by each request (no label hashing, no allocation)
+interface RouteFigures {
+  labels: { service: string; method: string; route: string }
+  // requests per bucket (not cumulative), the last one past every bound
+  buckets: number[]
+  sum: number
+  count: number
+  statuses: Map<number, number>
+}
+
+// latencyMetric exposes the route figures as the Prometheus histogram
+// http_request_duration_seconds, built from them when the registry is scraped
+function latencyMetric(routes: Map<string, RouteFigures>) {
+  const name = 'http_request_duration_seconds'
+  const help = 'HTTP request latency by route'
+  const head = { name, help, type: 'histogram', aggregator: 'sum' } as const
+  const get = async () => ({
+    ...head,
+    values: [...routes.values()].flatMap((r) => {
+      let seen = 0
+      return [
+        ...BUCKETS.map((le, i) => {
+          seen += r.buckets[i]!
+          return { metricName: `${name}_bucket`, labels: { ...r.labels, le }, value: seen }
+        }),
+        { metricName: `${name}_bucket`, labels: { ...r.labels, le: '+Inf' }, value: r.count },
+        { metricName: `${name}_sum`, labels: r.labels, value: r.sum },
+        { metricName: `${name}_count`, labels: r.labels, value: r.count },
+      ]
+    }),
+  })
+  return { ...head, get, reset: () => routes.clear() }
+}
+
 // Telemetry is one process's Prometheus registry and the request metrics kept in it
 export class Telemetry {
   readonly registry = new Registry()
-  readonly requests: Counter<'service' | 'method' | 'route' | 'status'>
-  readonly latency: Histogram<'service' | 'method' | 'route'>
+  private readonly routes = new Map<string, RouteFigures>()
 
   // the last minute per target, for the dashboard
   readonly window = new RollingStats()
@@ -21,35 +58,55 @@ export class Telemetry {
     readonly service: string,
     private readonly keyOf: (c: Context) => string | null = () => service,
   ) {
-    this.requests = new Counter({
+    const routes = this.routes
+    new Counter({
       name: 'http_requests_total',
       help: 'HTTP requests served, by route and status',
       labelNames: ['service', 'method', 'route', 'status'],
       registers: [this.registry],
+      // restated from the route figures at each scrape
+      collect() {
+        this.reset()
+        for (const r of routes.values()) {
+          for (const [status, n] of r.statuses) this.inc({ ...r.labels, status: String(status) }, n)
+        }
+      },
     })
-    this.latency = new Histogram({
-      name: 'http_request_duration_seconds',
-      help: 'HTTP request latency by route',
-      labelNames: ['service', 'method', 'route'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers: [this.registry],
-    })
+    this.registry.registerMetric(latencyMetric(routes) as unknown as Metric)
   }
 
   // measure counts every request and its latency under the matched route pattern
   measure(): MiddlewareHandler {
-    const { requests, latency, service, window, keyOf } = this
+    const { routes, service, window, keyOf } = this
     return async function measureRequest(c, next) {
       const start = performance.now()
       await next()
       const ms = performance.now() - start
       const route = routePath(c, -1) || 'unmatched'
-      const labels = { service, method: c.req.method, route }
-      latency.observe(labels, ms / 1000)
-      requests.inc({ ...labels, status: String(c.res.status) })
+      const method = c.req.method
+      const key = `${method} ${route}`
+      let r = routes.get(key)
+      if (!r) {
+        r = {
+          labels: { service, method, route },
+          buckets: new Array(BUCKETS.length + 1).fill(0),
+          sum: 0,
+          count: 0,
+          statuses: new Map(),
+        }
+        routes.set(key, r)
+      }
+      const seconds = ms / 1000
+      let i = 0
+      while (i < BUCKETS.length && seconds > BUCKETS[i]!) i++
+      r.buckets[i]!++
+      r.sum += seconds
+      r.count++
+      const status = c.res.status
+      r.statuses.set(status, (r.statuses.get(status) ?? 0) + 1)
       if (!c.req.path.startsWith('/_/')) {
-        const key = keyOf(c)
-        if (key) window.record(key, ms, c.res.status >= 500)
+        const target = keyOf(c)
+        if (target) window.record(target, ms, status >= 500)
       }
     }
   }

@@ -228,6 +228,34 @@ export function apiSuite(name: string, base: () => string) {
       it('answers an unknown product with 404', async () => {
         expectProblem(await call('GET', '/api/products/p-9999'), 404)
       })
+
+      it('reflects a review and a sale committed before it was requested (nothing cached)', async () => {
+        const page = async () => {
+          const a = await call('GET', '/api/products/p-0017')
+          expect(a.status).toBe(200)
+          return a.body
+        }
+        // asked twice first, so any cache would hold the old page
+        await page()
+        const before = await page()
+        const text = `fresh review ${crypto.randomUUID()}`
+        const review = await call('POST', '/api/products/p-0017/reviews', {
+          token: me.token,
+          json: { rating: 5, text },
+        })
+        expect(review.status).toBe(201)
+        const reviewed = await page()
+        expect(reviewed.rating.count).toBe(before.rating.count + 1)
+        expect(reviewed.reviews[0].text).toBe(text)
+
+        const sale = await call('POST', '/api/checkout', {
+          token: me.token,
+          json: { items: [{ productId: 'p-0017', quantity: 1 }], card: CARD_OK },
+        })
+        expect(sale.status).toBe(201)
+        const sold = await page()
+        expect(sold.stock.available).toBe(before.stock.available - 1)
+      })
     })
 
     describe('reviews', () => {

@@ -1,39 +1,75 @@
-import { and, asc, count, eq, inArray, type SQL, sql } from 'drizzle-orm'
+import { and, asc, count, eq, type SQL, sql } from 'drizzle-orm'
 import type { Catalog, Product, SearchQuery, SearchResult } from '../../contracts/catalog.ts'
 import type { Db } from '../../platform/db/index.ts'
 import { products } from './schema.ts'
 
+const id = sql.placeholder('id')
+const ids = sql.placeholder('ids')
+const pattern = sql.placeholder('pattern')
+const category = sql.placeholder('category')
+const limit = sql.placeholder('limit')
+const offset = sql.placeholder('offset')
+
+// the statements of one database, prepared once: a search has four shapes (with or without a
+// name pattern, with or without a category), each its own statement so SQLite can use indexes
+function statements(db: Db) {
+  const search = (withPattern: boolean, withCategory: boolean) => {
+    const where: SQL[] = []
+    // LIKE is case-insensitive for ASCII in SQLite; % and _ in the query are escaped
+    if (withPattern) where.push(sql`${products.name} LIKE ${pattern} ESCAPE '\\'`)
+    if (withCategory) where.push(eq(products.category, category))
+    const filter = where.length ? and(...where) : undefined
+    return {
+      items: db
+        .select()
+        .from(products)
+        .where(filter)
+        .orderBy(asc(products.id))
+        .limit(limit)
+        .offset(offset)
+        .prepare(),
+      total: db.select({ n: count() }).from(products).where(filter).prepare(),
+    }
+  }
+  return {
+    byId: db.select().from(products).where(eq(products.id, id)).prepare(),
+    // one statement for any number of ids: they travel as one JSON array
+    byIds: db
+      .select()
+      .from(products)
+      .where(sql`${products.id} IN (SELECT value FROM json_each(${ids}))`)
+      .prepare(),
+    search: [search(false, false), search(false, true), search(true, false), search(true, true)],
+  }
+}
+
 // CatalogService keeps products in its own table and finds them by name and category
 export class CatalogService implements Catalog {
-  constructor(private readonly db: Db) {}
+  private readonly q: ReturnType<typeof statements>
 
-  async product(id: string): Promise<Product | null> {
-    return this.db.select().from(products).where(eq(products.id, id)).get() ?? null
+  constructor(db: Db) {
+    this.q = statements(db)
   }
 
-  async products(ids: string[]): Promise<Product[]> {
-    if (ids.length === 0) return []
-    return this.db.select().from(products).where(inArray(products.id, ids)).all()
+  async product(productId: string): Promise<Product | null> {
+    return this.q.byId.get({ id: productId }) ?? null
+  }
+
+  async products(productIds: string[]): Promise<Product[]> {
+    if (productIds.length === 0) return []
+    return this.q.byIds.all({ ids: JSON.stringify(productIds) })
   }
 
   async search(query: SearchQuery): Promise<SearchResult> {
-    const where: SQL[] = []
-    // LIKE is case-insensitive for ASCII in SQLite; % and _ in the query are escaped
-    if (query.q) {
-      const pattern = `%${query.q.replace(/[%_\\]/g, '\\$&')}%`
-      where.push(sql`${products.name} LIKE ${pattern} ESCAPE '\\'`)
+    const shape = this.q.search[(query.q ? 2 : 0) + (query.category ? 1 : 0)]!
+    const params = {
+      pattern: query.q ? `%${query.q.replace(/[%_\\]/g, '\\$&')}%` : null,
+      category: query.category ?? null,
+      limit: query.limit,
+      offset: query.offset,
     }
-    if (query.category) where.push(eq(products.category, query.category))
-    const filter = where.length ? and(...where) : undefined
-    const items = this.db
-      .select()
-      .from(products)
-      .where(filter)
-      .orderBy(asc(products.id))
-      .limit(query.limit)
-      .offset(query.offset)
-      .all()
-    const total = this.db.select({ n: count() }).from(products).where(filter).get()?.n ?? 0
+    const items = shape.items.all(params)
+    const total = shape.total.get(params)?.n ?? 0
     return { items, total }
   }
 }

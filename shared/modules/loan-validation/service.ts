@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { eq } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import type {
   Application,
   CreditCheck,
@@ -13,15 +13,28 @@ import { validationReasons } from '../../domain/loan.ts'
 import { type Db, nowIso, write } from '../../platform/db/index.ts'
 import { loans } from './schema.ts'
 
+// the statements of one database, prepared once
+const statements = (db: Db) => ({
+  byId: db
+    .select()
+    .from(loans)
+    .where(eq(loans.id, sql.placeholder('id')))
+    .prepare(),
+})
+
 // LoanValidationService is the first link of the loan chain: it checks an application against
 // the loan rules, hands a valid one to the credit check, and stores the decision with the
 // trail that came back. An invalid application is refused (422) with a trail ending at
 // validation; nothing is stored and the chain is not called.
 export class LoanValidationService implements LoanValidation {
+  private readonly q: ReturnType<typeof statements>
+
   constructor(
     private readonly db: Db,
     private readonly creditCheck: CreditCheck,
-  ) {}
+  ) {
+    this.q = statements(db)
+  }
 
   async apply(userId: string, input: LoanApplicationInput): Promise<Loan> {
     const reasons = validationReasons(input)
@@ -62,7 +75,7 @@ export class LoanValidationService implements LoanValidation {
   }
 
   async loan(id: string): Promise<Loan | null> {
-    const row = this.db.select().from(loans).where(eq(loans.id, id)).get()
+    const row = this.q.byId.get({ id })
     if (!row) return null
     const { rate, monthlyPayment, ...rest } = row
     return {

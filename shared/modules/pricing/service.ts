@@ -1,4 +1,4 @@
-import { eq, inArray } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import type { Price, Pricing } from '../../contracts/pricing.ts'
 import { money } from '../../domain/money.ts'
 import type { Db } from '../../platform/db/index.ts'
@@ -9,22 +9,37 @@ const toPrice = (row: typeof prices.$inferSelect): Price => ({
   price: money(row.amountCents, row.currency),
 })
 
+// the statements of one database, prepared once
+const statements = (db: Db) => ({
+  byId: db
+    .select()
+    .from(prices)
+    .where(eq(prices.productId, sql.placeholder('id')))
+    .prepare(),
+  // one statement for any number of ids: they travel as one JSON array
+  byIds: db
+    .select()
+    .from(prices)
+    .where(sql`${prices.productId} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`)
+    .prepare(),
+})
+
 // PricingService answers the current price of products from its own table
 export class PricingService implements Pricing {
-  constructor(private readonly db: Db) {}
+  private readonly q: ReturnType<typeof statements>
+
+  constructor(db: Db) {
+    this.q = statements(db)
+  }
 
   async price(productId: string): Promise<Price | null> {
-    const row = this.db.select().from(prices).where(eq(prices.productId, productId)).get()
+    const row = this.q.byId.get({ id: productId })
     return row ? toPrice(row) : null
   }
 
   async prices(productIds: string[]): Promise<Price[]> {
     if (productIds.length === 0) return []
-    return this.db
-      .select()
-      .from(prices)
-      .where(inArray(prices.productId, [...new Set(productIds)]))
-      .all()
-      .map(toPrice)
+    // IN over json_each already ignores repeated ids
+    return this.q.byIds.all({ ids: JSON.stringify(productIds) }).map(toPrice)
   }
 }

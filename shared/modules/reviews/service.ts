@@ -9,19 +9,67 @@ import { reviews } from './schema.ts'
 // MAX_LIST is the most reviews one list call answers
 export const MAX_LIST = 100
 
+const product = sql.placeholder('productId')
+
+type ReviewRow = [string, string, string, number, string, string]
+const toReview = ([id, productId, userId, rating, text, createdAt]: ReviewRow): Review => ({
+  id,
+  productId,
+  userId,
+  rating,
+  text,
+  createdAt,
+})
+
+// the statements of one database, prepared once
+const statements = (db: Db) => ({
+  stats: db
+    .select({ average: avg(reviews.rating), count: count() })
+    .from(reviews)
+    .where(eq(reviews.productId, product))
+    .prepare(),
+  // rowid breaks ties between reviews written within the same millisecond; rows come back as
+  // plain arrays in this column order (toReview), which skips drizzle's per-column mapping
+  newest: db
+    .select({
+      id: reviews.id,
+      productId: reviews.productId,
+      userId: reviews.userId,
+      rating: reviews.rating,
+      text: reviews.text,
+      createdAt: reviews.createdAt,
+    })
+    .from(reviews)
+    .where(eq(reviews.productId, product))
+    .orderBy(desc(reviews.createdAt), sql`rowid desc`)
+    .limit(sql.placeholder('limit'))
+    .prepare(),
+  insert: db
+    .insert(reviews)
+    .values({
+      id: sql.placeholder('id'),
+      productId: product,
+      userId: sql.placeholder('userId'),
+      rating: sql.placeholder('rating'),
+      text: sql.placeholder('text'),
+      createdAt: sql.placeholder('createdAt'),
+    })
+    .prepare(),
+})
+
 // ReviewsService keeps customers' reviews of the products the catalog knows
 export class ReviewsService implements Reviews {
+  private readonly q: ReturnType<typeof statements>
+
   constructor(
     private readonly db: Db,
     private readonly catalog: Catalog,
-  ) {}
+  ) {
+    this.q = statements(db)
+  }
 
   async summary(productId: string): Promise<ReviewSummary> {
-    const stats = this.db
-      .select({ average: avg(reviews.rating), count: count() })
-      .from(reviews)
-      .where(eq(reviews.productId, productId))
-      .get()
+    const stats = this.q.stats.get({ productId })
     // avg() comes back as a string (SQLite's REAL, kept exact by drizzle), null without rows
     const average = stats?.average == null ? 0 : Math.round(Number(stats.average) * 100) / 100
     return { average, count: stats?.count ?? 0, latest: this.newest(productId, 5) }
@@ -42,7 +90,8 @@ export class ReviewsService implements Reviews {
       text: input.text.trim(),
       createdAt: nowIso(),
     }
-    write(this.db, (tx) => tx.insert(reviews).values(review).run())
+    // the prepared insert runs on the same connection, so inside the IMMEDIATE transaction
+    write(this.db, () => this.q.insert.run(review))
     return review
   }
 
@@ -51,13 +100,7 @@ export class ReviewsService implements Reviews {
   }
 
   private newest(productId: string, limit: number): Review[] {
-    // rowid breaks ties between reviews written within the same millisecond
-    return this.db
-      .select()
-      .from(reviews)
-      .where(eq(reviews.productId, productId))
-      .orderBy(desc(reviews.createdAt), sql`rowid desc`)
-      .limit(Math.max(1, Math.min(limit, MAX_LIST)))
-      .all()
+    const rows = this.q.newest.values({ productId, limit: Math.max(1, Math.min(limit, MAX_LIST)) })
+    return (rows as ReviewRow[]).map(toReview)
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { eq } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import type { LoginInput, RegisterInput, Session, User, Users } from '../../contracts/users.ts'
 import { conflict, unauthorized } from '../../domain/errors.ts'
 import { type Db, nowIso, write } from '../../platform/db/index.ts'
@@ -18,15 +18,32 @@ export const hashPassword = (password: string) => Bun.password.hash(password, PA
 
 const WRONG_CREDENTIALS = 'wrong email or password'
 
+// the statements of one database, prepared once
+const statements = (db: Db) => ({
+  byEmail: db
+    .select()
+    .from(users)
+    .where(eq(users.email, sql.placeholder('email')))
+    .prepare(),
+  byId: db
+    .select({ id: users.id, email: users.email, name: users.name })
+    .from(users)
+    .where(eq(users.id, sql.placeholder('id')))
+    .prepare(),
+})
+
 // UsersService registers customers, checks passwords and issues tokens
 export class UsersService implements Users {
   // a hash to verify against when the email is unknown, so both failures take as long
   private decoy: Promise<string> | undefined
+  private readonly q: ReturnType<typeof statements>
 
   constructor(
     private readonly db: Db,
     private readonly tokens: TokenIssuer,
-  ) {}
+  ) {
+    this.q = statements(db)
+  }
 
   async register(input: RegisterInput): Promise<User> {
     const email = input.email.trim().toLowerCase()
@@ -52,7 +69,7 @@ export class UsersService implements Users {
 
   async login(input: LoginInput): Promise<Session> {
     const email = input.email.trim().toLowerCase()
-    const row = this.db.select().from(users).where(eq(users.email, email)).get()
+    const row = this.q.byEmail.get({ email })
     if (!row) {
       this.decoy ??= hashPassword(randomUUID())
       await Bun.password.verify(input.password, await this.decoy)
@@ -66,12 +83,6 @@ export class UsersService implements Users {
   }
 
   async user(id: string): Promise<User | null> {
-    return (
-      this.db
-        .select({ id: users.id, email: users.email, name: users.name })
-        .from(users)
-        .where(eq(users.id, id))
-        .get() ?? null
-    )
+    return this.q.byId.get({ id }) ?? null
   }
 }

@@ -15,7 +15,7 @@ import type { FaultBoard } from '../chaos.ts'
 import { resilience } from '../config.ts'
 import type { BreakerBoard } from './breakers.ts'
 import { DEPENDENCY_HEADER, domainErrorFromProblem, type Problem } from './problem.ts'
-import { countHop, DEADLINE_HEADER, outgoingTraceHeaders, remainingBudgetMs } from './trace.ts'
+import { countHop, DEADLINE_HEADER, remainingBudgetMs, setTraceHeaders } from './trace.ts'
 
 // Fetch is the fetch signature module clients are built on
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
@@ -95,10 +95,12 @@ export function resilientFetch(opts: RemoteOptions): Fetch {
     if (opts.faults?.isPartitioned(opts.from, opts.to)) {
       throw new Error(`network partition between ${opts.from} and ${opts.to}`)
     }
-    const headers = new Headers(init?.headers)
+    // a Headers object is the caller's to hand over (the gateway builds one per request), so
+    // it is completed in place rather than copied; anything else becomes one
+    const headers = init?.headers instanceof Headers ? init.headers : new Headers(init?.headers)
     if (opts.serviceToken) headers.set('X-Service-Token', opts.serviceToken)
-    for (const [k, v] of Object.entries(outgoingTraceHeaders())) headers.set(k, v)
-    for (const [k, v] of Object.entries(opts.headers?.() ?? {})) headers.set(k, v)
+    setTraceHeaders(headers)
+    if (opts.headers) for (const [k, v] of Object.entries(opts.headers())) headers.set(k, v)
     const url = input instanceof Request ? input.url : String(input)
     const own = opts.timeoutFor?.(url) ?? timeoutMs
     const left = remainingBudgetMs()

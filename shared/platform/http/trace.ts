@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { randomBytes } from 'node:crypto'
 import type { MiddlewareHandler } from 'hono'
 
 // Trace is the W3C trace context of the request being served
@@ -23,7 +22,19 @@ const MAX_BUDGET_MS = 600_000
 const storage = new AsyncLocalStorage<Trace>()
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/
 
-const hex = (bytes: number) => randomBytes(bytes).toString('hex')
+// ids are cut from crypto.randomUUID(), which Bun serves from a buffered pool (about 0.1 µs,
+// no syscall), where randomBytes() costs a syscall (2 µs) per id; a UUID's fixed version and
+// variant digits are left out, so every digit kept is random
+function uuidHex(): string {
+  const u = crypto.randomUUID()
+  return u.slice(0, 8) + u.slice(9, 13) + u.slice(15, 18) + u.slice(20, 23) + u.slice(24)
+}
+
+// newTraceId is a random W3C trace id (32 hex digits)
+export const newTraceId = (): string => `${uuidHex()}${uuidHex().slice(0, 2)}`
+
+// newSpanId is a random W3C span id (16 hex digits)
+export const newSpanId = (): string => uuidHex().slice(0, 16)
 
 // traceparentOf formats a trace context as a W3C traceparent header (sampled)
 export const traceparentOf = (t: { traceId: string; spanId: string }) =>
@@ -35,9 +46,9 @@ export function traceContext(): MiddlewareHandler {
   return async function continueTrace(c, next) {
     const incoming = TRACEPARENT.exec(c.req.header('traceparent') ?? '')
     const trace: Trace = {
-      traceId: incoming?.[1] ?? hex(16),
-      spanId: hex(8),
-      requestId: (c.get('requestId' as never) as string | undefined) ?? hex(8),
+      traceId: incoming?.[1] ?? newTraceId(),
+      spanId: newSpanId(),
+      requestId: (c.get('requestId' as never) as string | undefined) ?? newSpanId(),
       hops: 0,
       bytes: 0,
     }
@@ -69,11 +80,21 @@ export function remainingBudgetMs(): number | undefined {
   return deadline === undefined ? undefined : Math.max(0, deadline - Date.now())
 }
 
+// setTraceHeaders puts the headers of outgoingTraceHeaders on an outgoing request's headers
+// (no intermediate object: this runs on every internal call)
+export function setTraceHeaders(headers: Headers): void {
+  const t = storage.getStore()
+  if (!t) return
+  headers.set('traceparent', traceparentOf(t))
+  headers.set('X-Request-Id', t.requestId)
+}
+
 // countHop adds one internal call (and what the callee reports it spent) to the current request
 export function countHop(requestBytes: number, res: Response): void {
   const t = storage.getStore()
   if (!t) return
-  const n = (name: string) => Number(res.headers.get(name) ?? 0) || 0
+  const h = res.headers
+  const n = (name: string) => Number(h.get(name) ?? 0) || 0
   t.hops += 1 + n('X-Hops')
   t.bytes += requestBytes + n('Content-Length') + n('X-Internal-Bytes')
 }
