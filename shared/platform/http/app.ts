@@ -1,11 +1,19 @@
-import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
+import { Hono, type MiddlewareHandler } from 'hono'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
+import { clientBody, type LimitSettings } from '../config.ts'
 import type { Telemetry } from '../telemetry.ts'
-import { identify, type TokenIssuer } from './auth.ts'
+import {
+  identify,
+  type OpsAccess,
+  requireOps,
+  requireValidToken,
+  type TokenIssuer,
+  type UserExists,
+} from './auth.ts'
 import type { AppEnv } from './env.ts'
 import { onError, problem } from './problem.ts'
+import { type HitStore, rateLimit } from './rate-limit.ts'
 import { traceContext } from './trace.ts'
 
 // AppOptions describes the process an app runs in
@@ -17,25 +25,126 @@ export interface AppOptions {
   telemetry: Telemetry
   maxBodyBytes?: number
   log?: (msg: string) => void
+  // who may read /_/status, /_/dashboard/stream, /_/metrics, /_/traces (default: admins only)
+  ops?: OpsAccess
+  // the rate limiter of a process that faces clients (monolith, gateway); none on services
+  limits?: { settings: LimitSettings; store: HitStore }
+  // whether a token's subject still exists (processes that can tell: monolith, gateway)
+  userExists?: UserExists
+}
+
+// CSP allows scripts, styles and connections to this origin only: no inline script anywhere
+// (Swagger UI's start-up lives in /docs/init.js); inline styles stay allowed for Swagger UI
+const CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  fontSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+}
+
+// PERMISSIONS turns off every powerful browser feature for our pages
+const PERMISSIONS = {
+  camera: false,
+  microphone: false,
+  geolocation: false,
+  payment: false,
+  usb: false,
+  fullscreen: false,
+  accelerometer: false,
+  gyroscope: false,
+  magnetometer: false,
+  clipboardRead: false,
+  displayCapture: false,
+} as const
+
+const MAX_BODY_CHUNKS = 1 << 16
+
+// boundedBody reads the client's body before any handler runs, within clientBody's deadlines
+// and size: a client that stops sending (a truncated or slow upload) gets 408 problem+json, one
+// that sends too much 413, and nothing downstream (a module, an upstream service behind the
+// gateway) waits for a client or counts its slowness as a failure. Handlers read the buffer
+// through c.req as usual.
+export function boundedBody(maxBytes: number = clientBody.maxBytes): MiddlewareHandler<AppEnv> {
+  return async function bodyBounded(c, next) {
+    const body = c.req.raw.body
+    if (!body || c.req.method === 'GET' || c.req.method === 'HEAD') return next()
+    const declared = Number(c.req.header('Content-Length'))
+    if (declared > maxBytes) {
+      c.header('Connection', 'close')
+      return problem(c, 413, 'request body too large')
+    }
+    const reader = body.getReader()
+    const chunks: Uint8Array[] = []
+    let size = 0
+    const started = Date.now()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const refuse = (status: number, detail: string) => {
+      reader.cancel().catch(() => {})
+      // the rest of this request is still on the wire: the connection cannot be reused
+      c.header('Connection', 'close')
+      return problem(c, status, detail)
+    }
+    try {
+      for (;;) {
+        const wait = Math.min(clientBody.idleMs, clientBody.totalMs - (Date.now() - started))
+        const late = new Promise<'late'>((resolve) => {
+          timer = setTimeout(() => resolve('late'), Math.max(0, wait))
+        })
+        const read = await Promise.race([reader.read(), late])
+        clearTimeout(timer)
+        if (read === 'late') return refuse(408, 'request body not received in time')
+        if (read.done) break
+        size += read.value.byteLength
+        if (size > maxBytes) return refuse(413, 'request body too large')
+        if (chunks.length >= MAX_BODY_CHUNKS) return refuse(413, 'request body too fragmented')
+        chunks.push(read.value)
+      }
+    } catch {
+      clearTimeout(timer)
+      return refuse(400, 'request body could not be read')
+    }
+    const buffer = new Uint8Array(size)
+    let at = 0
+    for (const chunk of chunks) {
+      buffer.set(chunk, at)
+      at += chunk.byteLength
+    }
+    // hono reads json/text/arrayBuffer from this cache from now on
+    c.req.bodyCache.arrayBuffer = Promise.resolve(buffer.buffer as ArrayBuffer) as never
+    await next()
+  }
 }
 
 const startedAt = Date.now()
 
-// createApp builds the Hono app every process starts from: request id, secure headers, body
-// limit, metrics, token identification, problem+json errors and /_/health
+// createApp builds the Hono app every process starts from: request id, secure headers (CSP,
+// Permissions-Policy), the bounded body, token identification, the rate limit, access to the
+// operations routes, metrics, problem+json errors and /_/health
 export function createApp(opts: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   app.use(requestId())
   app.use(opts.telemetry.measure())
   app.use(traceContext())
-  app.use(secureHeaders({ crossOriginResourcePolicy: false }))
   app.use(
-    bodyLimit({
-      maxSize: opts.maxBodyBytes ?? 1024 * 1024,
-      onError: (c) => problem(c, 413, 'request body too large'),
+    secureHeaders({
+      crossOriginResourcePolicy: false,
+      contentSecurityPolicy: CSP,
+      permissionsPolicy: PERMISSIONS,
     }),
   )
-  app.use(identify(opts.tokens))
+  // order matters: the body is read (bounded) before the limiter, which counts login attempts
+  // per account; the limiter runs before a refused token is answered, so bad tokens count
+  app.use(identify(opts.tokens, opts.userExists))
+  app.use(boundedBody(opts.maxBodyBytes))
+  if (opts.limits) app.use(rateLimit(opts.limits.settings, opts.limits.store, opts.log))
+  app.use(requireValidToken())
+  app.use('/_/*', requireOps(opts.ops ?? { open: false, metricsToken: null }))
   app.onError(onError(opts.log))
   app.notFound((c) => problem(c, 404, `no route for ${c.req.method} ${c.req.path}`))
   app.get('/_/health', (c) =>
