@@ -143,8 +143,9 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
   app.use(identify(opts.tokens, opts.userExists))
   app.use(boundedBody(opts.maxBodyBytes))
   if (opts.limits) app.use(rateLimit(opts.limits.settings, opts.limits.store, opts.log))
-  app.use(requireValidToken())
+  // the metrics token is no JWT: the ops gate accepts it before a refused token is answered
   app.use('/_/*', requireOps(opts.ops ?? { open: false, metricsToken: null }))
+  app.use(requireValidToken())
   app.onError(onError(opts.log))
   app.notFound((c) => problem(c, 404, `no route for ${c.req.method} ${c.req.path}`))
   app.get('/_/health', (c) =>

@@ -171,8 +171,11 @@ export function requireOps(access: OpsAccess): MiddlewareHandler<AppEnv> {
       access.metricsToken &&
       c.req.path === '/_/metrics' &&
       same(header, `Bearer ${access.metricsToken}`)
-    )
+    ) {
+      // identify could not read it as a JWT; it is the metrics token, not a bad token
+      c.set('authError', undefined)
       return next()
+    }
     const user = c.get('user')
     if (!user) throw unauthorized('operations routes need an admin token')
     if (user.role !== 'admin') throw forbidden('admin only')
