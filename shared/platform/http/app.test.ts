@@ -62,9 +62,14 @@ describe('createApp body handling', () => {
     await expectProblem(streamed, 413)
   })
 
-  it('sends a CSP without inline script and a Permissions-Policy', async () => {
-    const res = await app.request('/_/health')
-    expect(res.headers.get('Content-Security-Policy')).toContain("script-src 'self';")
-    expect(res.headers.get('Permissions-Policy')).toContain('camera=()')
+  it('sends a CSP without inline script and a Permissions-Policy on HTML answers only', async () => {
+    const pages = testApp(
+      new Hono<AppEnv>().get('/page', (c) => c.html('<p>hi</p>')).get('/data', (c) => c.json({})),
+    )
+    const page = await pages.request('/page')
+    expect(page.headers.get('Content-Security-Policy')).toContain("script-src 'self';")
+    expect(page.headers.get('Permissions-Policy')).toContain('camera=()')
+    const data = await pages.request('/data')
+    expect(data.headers.get('Content-Security-Policy')).toBeNull()
   })
 })

@@ -35,33 +35,47 @@ export interface AppOptions {
 
 // CSP allows scripts, styles and connections to this origin only: no inline script anywhere
 // (Swagger UI's start-up lives in /docs/init.js); inline styles stay allowed for Swagger UI
-const CSP = {
-  defaultSrc: ["'self'"],
-  scriptSrc: ["'self'"],
-  styleSrc: ["'self'", "'unsafe-inline'"],
-  imgSrc: ["'self'", 'data:'],
-  connectSrc: ["'self'"],
-  fontSrc: ["'self'"],
-  objectSrc: ["'none'"],
-  baseUri: ["'none'"],
-  formAction: ["'self'"],
-  frameAncestors: ["'none'"],
-}
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ')
 
 // PERMISSIONS turns off every powerful browser feature for our pages
-const PERMISSIONS = {
-  camera: false,
-  microphone: false,
-  geolocation: false,
-  payment: false,
-  usb: false,
-  fullscreen: false,
-  accelerometer: false,
-  gyroscope: false,
-  magnetometer: false,
-  clipboardRead: false,
-  displayCapture: false,
-} as const
+const PERMISSIONS = [
+  'camera',
+  'microphone',
+  'geolocation',
+  'payment',
+  'usb',
+  'fullscreen',
+  'accelerometer',
+  'gyroscope',
+  'magnetometer',
+  'clipboard-read',
+  'display-capture',
+]
+  .map((f) => `${f}=()`)
+  .join(', ')
+
+// pagePolicies adds Content-Security-Policy and Permissions-Policy to every HTML answer (only
+// those: JSON between services need not carry them on every hop)
+export function pagePolicies(): MiddlewareHandler<AppEnv> {
+  return async function policiesOnPages(c, next) {
+    await next()
+    if (c.res.headers.get('Content-Type')?.startsWith('text/html')) {
+      c.res.headers.set('Content-Security-Policy', CSP)
+      c.res.headers.set('Permissions-Policy', PERMISSIONS)
+    }
+  }
+}
 
 const MAX_BODY_CHUNKS = 1 << 16
 
@@ -131,13 +145,8 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
   app.use(requestId())
   app.use(opts.telemetry.measure())
   app.use(traceContext())
-  app.use(
-    secureHeaders({
-      crossOriginResourcePolicy: false,
-      contentSecurityPolicy: CSP,
-      permissionsPolicy: PERMISSIONS,
-    }),
-  )
+  app.use(secureHeaders({ crossOriginResourcePolicy: false }))
+  app.use(pagePolicies())
   // order matters: the body is read (bounded) before the limiter, which counts login attempts
   // per account; the limiter runs before a refused token is answered, so bad tokens count
   app.use(identify(opts.tokens, opts.userExists))
