@@ -117,23 +117,42 @@ export function rateLimit(
 ): MiddlewareHandler<AppEnv> {
   const trusted = new Set(settings.trustedProxies.map(normalise))
   let loggedAt = 0
+  const failed = (error: unknown) => {
+    if (Date.now() - loggedAt > 10_000) {
+      loggedAt = Date.now()
+      log(`rate limiter store failed, letting requests through: ${(error as Error).message}`)
+    }
+  }
+  const limited = (c: Context, resetMs: number) => {
+    c.header('Retry-After', String(Math.max(1, Math.ceil(resetMs / 1000))))
+    return problem(c, 429, 'rate limit exceeded, slow down')
+  }
   return async function rateLimited(c, next) {
     if (settings.limit <= 0 || c.req.path === '/_/health') return next()
-    const address = clientAddress(c, trusted)
     const user = c.get('user')
+    const auth = c.req.method === 'POST' && AUTH_PATHS.has(c.req.path)
+    // the common case: one counter, and the address only when there is no user
+    if (!auth) {
+      try {
+        const key = user ? `u:${user.id}` : `a:${clientAddress(c, trusted)}`
+        const hit = await store.hit(key, settings.windowMs)
+        if (hit.count > settings.limit) return limited(c, hit.resetMs)
+      } catch (error) {
+        failed(error)
+      }
+      return next()
+    }
+    const address = clientAddress(c, trusted)
     const checks: [string, number, number][] = [
       [user ? `u:${user.id}` : `a:${address}`, settings.limit, settings.windowMs],
+      [`auth-a:${address}`, settings.authPerAddress, settings.authWindowMs],
     ]
-    if (c.req.method === 'POST' && AUTH_PATHS.has(c.req.path)) {
-      checks.push([`auth-a:${address}`, settings.authPerAddress, settings.authWindowMs])
-      const email = await c.req
-        .json()
-        .then((b: { email?: unknown }) => (typeof b?.email === 'string' ? b.email : ''))
-        .catch(() => '')
-      const account = email.trim().toLowerCase().slice(0, 200)
-      if (account)
-        checks.push([`auth-e:${account}`, settings.authPerAccount, settings.authWindowMs])
-    }
+    const email = await c.req
+      .json()
+      .then((b: { email?: unknown }) => (typeof b?.email === 'string' ? b.email : ''))
+      .catch(() => '')
+    const account = email.trim().toLowerCase().slice(0, 200)
+    if (account) checks.push([`auth-e:${account}`, settings.authPerAccount, settings.authWindowMs])
     let retryMs = 0
     try {
       const hits = await Promise.all(checks.map(([key, , windowMs]) => store.hit(key, windowMs)))
@@ -141,15 +160,9 @@ export function rateLimit(
         if (h.count > checks[i]![1]) retryMs = Math.max(retryMs, h.resetMs)
       })
     } catch (error) {
-      if (Date.now() - loggedAt > 10_000) {
-        loggedAt = Date.now()
-        log(`rate limiter store failed, letting requests through: ${(error as Error).message}`)
-      }
+      failed(error)
     }
-    if (retryMs > 0) {
-      c.header('Retry-After', String(Math.max(1, Math.ceil(retryMs / 1000))))
-      return problem(c, 429, 'rate limit exceeded, slow down')
-    }
+    if (retryMs > 0) return limited(c, retryMs)
     await next()
   }
 }
