@@ -228,6 +228,13 @@ export function apiSuite(name: string, base: () => string) {
       it('answers an unknown product with 404', async () => {
         expectProblem(await call('GET', '/api/products/p-9999'), 404)
       })
+
+      it('answers ids with control characters or padding with 400, never another product', async () => {
+        for (const bad of ['%00', '%09', '%0a', '%20']) {
+          expectProblem(await call('GET', `/api/products/p-0001${bad}`), 400)
+          expectProblem(await call('GET', `/api/products/p-0001${bad}/reviews`), 400)
+        }
+      })
     })
 
     describe('reviews', () => {
