@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'bun:test'
+import { Hono } from 'hono'
 import { sign } from 'hono/jwt'
-import { audienceOf, jwtIssuer, knownUsers } from './auth.ts'
+import { testTokens } from '../../testing/harness.ts'
+import {
+  audienceOf,
+  identify,
+  jwtIssuer,
+  knownUsers,
+  requireOps,
+  requireValidToken,
+} from './auth.ts'
+import type { AppEnv } from './env.ts'
+import { onError } from './problem.ts'
 
 const secret = 'a-test-secret-that-is-long-enough-for-hs256'
 const user = { id: 'u-1', email: 'u1@x.io', role: 'admin' as const }
@@ -50,5 +61,52 @@ describe('knownUsers', () => {
     expect(await exists('ghost')).toBe(false)
     expect(await exists('down')).toBe(true)
     expect(asked).toEqual(['u-1', 'ghost', 'ghost', 'down'])
+  })
+})
+
+describe('requireOps', () => {
+  const app = new Hono<AppEnv>()
+  app.use(identify(testTokens))
+  app.use('/_/*', requireOps({ open: false, metricsToken: 'scrape' }))
+  app.use(requireValidToken())
+  app.onError(onError(() => {}))
+  for (const path of [
+    '/_/health',
+    '/_/dashboard',
+    '/_/dashboard/assets/app.js',
+    '/_/dashboard/stream',
+    '/_/status',
+    '/_/metrics',
+    '/_/traces/abc',
+    '/_/anything-new',
+    '/_/chaos',
+    '/_/local',
+  ])
+    app.get(path, (c) => c.text('ok'))
+  const get = (path: string, token?: string) =>
+    app.request(path, { headers: token ? { Authorization: `Bearer ${token}` } : {} })
+
+  it('leaves health, the dashboard shell and self-guarded routes alone', async () => {
+    for (const path of [
+      '/_/health',
+      '/_/dashboard',
+      '/_/dashboard/assets/app.js',
+      '/_/chaos',
+      '/_/local',
+    ])
+      expect((await get(path)).status).toBe(200)
+  })
+
+  it('lets only admins read every other /_/ route, and the metrics token /_/metrics', async () => {
+    const admin = await testTokens.issue({ id: 'u-a', email: 'a@x', role: 'admin' })
+    const customer = await testTokens.issue({ id: 'u-c', email: 'c@x', role: 'customer' })
+    for (const path of ['/_/dashboard/stream', '/_/status', '/_/traces/abc', '/_/anything-new']) {
+      expect((await get(path)).status).toBe(401)
+      expect((await get(path, customer)).status).toBe(403)
+      expect((await get(path, 'scrape')).status).toBe(401)
+      expect((await get(path, admin)).status).toBe(200)
+    }
+    expect((await get('/_/metrics', 'scrape')).status).toBe(200)
+    expect((await get('/_/metrics', 'scrape-not')).status).toBe(401)
   })
 })

@@ -157,15 +157,17 @@ const same = (a: string, b: string) => {
   return x.length === y.length && timingSafeEqual(x, y)
 }
 
-// OPS_PATHS are the operations routes that need an admin token: status, dashboard data,
-// metrics, traces (the dashboard's static shell and /_/health stay public)
-const OPS = /^\/_\/(status|dashboard\/stream|metrics|traces)(\/|$)/
+// NOT_OPS are the /_/ routes the gate leaves alone: /_/health and the dashboard's static shell
+// (no data in them) are public; /_/local, /_/chaos and /_/control guard themselves (service
+// token, or admin + loopback). Everything else under /_/ (status, dashboard stream, metrics,
+// traces, and whatever is added later) needs an admin token.
+const NOT_OPS = /^\/_\/(health|dashboard|dashboard\/assets\/[^/]+|(local|chaos|control)(\/.*)?)$/
 
 // requireOps lets admins (or, for /_/metrics, the metrics token) read the operations routes;
 // with access.open everybody may
 export function requireOps(access: OpsAccess): MiddlewareHandler<AppEnv> {
   return async function opsRequired(c, next) {
-    if (access.open || !OPS.test(c.req.path)) return next()
+    if (access.open || NOT_OPS.test(c.req.path)) return next()
     const header = c.req.header('Authorization') ?? ''
     if (
       access.metricsToken &&
