@@ -104,5 +104,6 @@ describe('Monolith process', () => {
       await proc?.stop()
       rmSync(dir, { recursive: true, force: true })
     }
-  })
+    // two starts with seeding and two argon2 registrations: a loaded machine needs more than 5 s
+  }, 30_000)
 })

@@ -59,13 +59,13 @@ describe.skipIf(!hasChromium() && !process.env.CI)(
         timeout: 15_000,
       })
       expect(violations).toEqual([])
-    })
+    }, 30_000)
 
     it('renders Swagger UI from local files without inline script', async () => {
       await page.goto(`${monolith!.url}/docs`)
       await page.waitForSelector('.swagger-ui .opblock', { timeout: 20_000 })
       expect(await page.locator('.swagger-ui .opblock').count()).toBeGreaterThan(10)
       expect(violations).toEqual([])
-    })
+    }, 30_000)
   },
 )

@@ -185,7 +185,7 @@ export function securitySuite(name: string, target: () => SecurityTarget) {
       it('refuses an admin token signed with the old built-in secret', async () => {
         const token = await forge({}, OLD_SECRET)
         expectProblem(await call('GET', '/api/reports/sales', { token }), 401)
-      })
+      }, 30_000)
 
       it('refuses tokens without exp, for a user that does not exist, or for the other deployment', async () => {
         const other = t().deployment === 'monolith' ? 'micro' : 'monolith'
@@ -204,7 +204,7 @@ export function securitySuite(name: string, target: () => SecurityTarget) {
           const token = await forge(claims)
           expectProblem(await call('GET', '/api/reports/sales', { token }), 401)
         }
-      })
+      }, 30_000)
 
       it('generates the admin password into the data dir (0600); the demo logins are off', async () => {
         const file = join(t().dataDir, 'secrets.json')
@@ -218,7 +218,7 @@ export function securitySuite(name: string, target: () => SecurityTarget) {
           json: { email: 'demo1@twinstack.dev', password: 'demo-password' },
         })
         expectProblem(demoUser, 401)
-      })
+      }, 30_000)
 
       it('pre-fills no credentials in any page', async () => {
         for (const page of ['/_/dashboard', '/docs']) {
@@ -228,7 +228,7 @@ export function securitySuite(name: string, target: () => SecurityTarget) {
           expect(a.text).not.toContain('demo-password')
           expect(a.text).not.toMatch(/<input[^>]*type="(email|password)"[^>]*value=/)
         }
-      })
+      }, 30_000)
 
       it('refuses --production with the demo logins or a short secret', async () => {
         const cases: [string[], Record<string, string>, RegExp][] = [
@@ -365,7 +365,7 @@ export function securitySuite(name: string, target: () => SecurityTarget) {
           json: { rating: 5, text: 'hidden' },
         })
         expectProblem(review, 400)
-      })
+      }, 30_000)
     })
 
     describe('6. operations are not open to the world', () => {
@@ -386,7 +386,7 @@ export function securitySuite(name: string, target: () => SecurityTarget) {
         })
         expect(stream.status).toBe(200)
         await stream.body?.cancel()
-      })
+      }, 30_000)
 
       it('answers /_/local on a service port only with the service token', async () => {
         const status = await call('GET', '/_/status', { token: admin })
@@ -401,7 +401,7 @@ export function securitySuite(name: string, target: () => SecurityTarget) {
             expect(res.headers.get('content-type')).toStartWith('application/problem+json')
           }
         }
-      })
+      }, 30_000)
 
       it('sends CSP without inline script, and Permissions-Policy, on every HTML page', async () => {
         for (const page of ['/_/dashboard', '/docs']) {
@@ -415,7 +415,7 @@ export function securitySuite(name: string, target: () => SecurityTarget) {
           for (const tag of a.text.match(/<script[^>]*>[^<]*<\/script>/g) ?? [])
             expect(tag).toMatch(/src="\/[^"]+"[^>]*><\/script>$/)
         }
-      })
+      }, 30_000)
 
       it("answers Bun's own refusals (huge headers, bad request lines) and stays up", async () => {
         // Bun's HTTP parser answers these before our code runs, with an empty body: the status
@@ -428,7 +428,7 @@ export function securitySuite(name: string, target: () => SecurityTarget) {
         expect((await raw(t().url, 'NONSENSE\r\n\r\n')).status).toBe(400)
         expect((await raw(t().url, 'GET / HTTP/9.9\r\nHost: x\r\n\r\n')).status).toBe(505)
         expect((await call('GET', '/_/health')).status).toBe(200)
-      })
+      }, 30_000)
     })
 
     describe('fuzz of every OpenAPI endpoint', () => {

@@ -26,7 +26,7 @@ describe('seedUsers', () => {
     expect(await canLogin(svc, 'admin@twinstack.dev', 'generated-secret-pw')).toBe(true)
     expect(await canLogin(svc, 'admin@twinstack.dev', 'admin-password')).toBe(false)
     expect(await canLogin(svc, 'demo1@twinstack.dev', 'demo-password')).toBe(false)
-  })
+  }, 30_000)
 
   it('brings an existing database in line with how this start is configured', async () => {
     // seeded in demo mode first (npm run monolith), then started without --demo
@@ -42,5 +42,5 @@ describe('seedUsers', () => {
     await seedUsers(database.db, { adminPassword: 'admin-password', demoLogins: true })
     expect(await canLogin(svc, 'demo9@twinstack.dev', 'demo-password')).toBe(true)
     expect(await canLogin(svc, 'admin@twinstack.dev', 'admin-password')).toBe(true)
-  })
+  }, 30_000)
 })
