@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { Hono } from 'hono'
 import { testTokens } from '../../testing/harness.ts'
 import { expectProblem } from '../../testing/http.ts'
+import { freePort } from '../../testing/process.ts'
 import { limitSettings } from '../config.ts'
 import { Telemetry } from '../telemetry.ts'
 import { createApp } from './app.ts'
@@ -153,5 +154,16 @@ describe('rateLimit (store failure)', () => {
     }
     const app = limitedApp(broken)
     expect((await exhaust(app, '192.0.2.8', 8)).every((s) => s === 200)).toBe(true)
+  })
+
+  it('lets requests through while Redis cannot be reached', async () => {
+    // a port nobody listens on: every hit fails fast instead of queueing for a reconnect
+    const store = redisStore(`redis://127.0.0.1:${freePort()}`, 'twinstack:rl:nowhere:')
+    try {
+      const app = limitedApp(store)
+      expect((await exhaust(app, '192.0.2.9', 8)).every((s) => s === 200)).toBe(true)
+    } finally {
+      store.close()
+    }
   })
 })

@@ -51,23 +51,45 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {n, ttl}`
 
+// a request never waits on the limiter's store longer than this
+const HIT_TIMEOUT_MS = 250
+
 // redisStore keeps the counters in Redis under prefix, shared by every process that uses the
 // same prefix (Bun's built-in Redis client, pinned with Bun itself)
 export function redisStore(url: string, prefix: string): HitStore {
+  // no offline queue: while Redis is away a hit fails at once (and the limiter lets the request
+  // through) instead of waiting for a reconnect
   const client = new RedisClient(url, {
-    connectionTimeout: 1000,
+    connectionTimeout: 500,
     autoReconnect: true,
-    enableOfflineQueue: true,
+    enableOfflineQueue: false,
   })
+  // connect now; the first hits wait for it (bounded), later ones find the client connected
+  let connecting = client.connect().catch(() => {})
+  // after a failure, hits fail at once for a second (the limiter lets requests through) and
+  // the client reconnects, however long Redis was away
+  let downUntil = 0
   return {
     async hit(key, windowMs) {
-      const [count, ttl] = (await client.send('EVAL', [
-        HIT_SCRIPT,
-        '1',
-        `${prefix}${key}`,
-        String(windowMs),
-      ])) as [number, number]
-      return { count: Number(count), resetMs: Number(ttl) }
+      if (Date.now() < downUntil) throw new Error('redis unavailable')
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const slow = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('redis did not answer in time')), HIT_TIMEOUT_MS)
+      })
+      try {
+        if (!client.connected) await Promise.race([connecting, slow])
+        const [count, ttl] = (await Promise.race([
+          client.send('EVAL', [HIT_SCRIPT, '1', `${prefix}${key}`, String(windowMs)]),
+          slow,
+        ])) as [number, number]
+        return { count: Number(count), resetMs: Number(ttl) }
+      } catch (error) {
+        downUntil = Date.now() + 1000
+        if (!client.connected) connecting = client.connect().catch(() => {})
+        throw error
+      } finally {
+        clearTimeout(timer)
+      }
     },
     close() {
       client.close()
