@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'bun:test'
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadSecrets, securityBanner, securityMode } from './secrets.ts'
@@ -62,5 +62,13 @@ describe('loadSecrets', () => {
       loadSecrets(fresh(), prod, { TWINSTACK_ADMIN_PASSWORD: 'admin-password' }),
     ).toThrow(/demo password/)
     expect(loadSecrets(fresh(), prod, {}).created).toBe(true)
+  })
+})
+
+describe('loadSecrets (damaged file)', () => {
+  it('says which file is damaged and what to do', () => {
+    const dir = fresh()
+    writeFileSync(join(dir, 'secrets.json'), '{"jwtSecret": ')
+    expect(() => loadSecrets(dir, plain, {})).toThrow(/secrets.json is damaged: delete it/)
   })
 })

@@ -53,7 +53,7 @@ export function loadSecrets(dataDir: string, mode: SecurityMode, env = process.e
   let stored: { jwtSecret: string; adminPassword: string } | null = null
   let created = false
   if (existsSync(file)) {
-    stored = JSON.parse(readFileSync(file, 'utf8'))
+    stored = readStored(file)
   } else {
     mkdirSync(dataDir, { recursive: true })
     const fresh = {
@@ -66,11 +66,15 @@ export function loadSecrets(dataDir: string, mode: SecurityMode, env = process.e
       created = true
       stored = fresh
     } catch {
-      stored = JSON.parse(readFileSync(file, 'utf8'))
+      stored = readStored(file)
     }
   }
-  // keep the file private even if someone loosened it
-  chmodSync(file, 0o600)
+  // keep the file private even if someone loosened it (not ours to change: leave it)
+  try {
+    chmodSync(file, 0o600)
+  } catch {
+    // owned by someone else
+  }
   const jwtSecret = env.JWT_SECRET || stored!.jwtSecret
   const adminPassword =
     env.TWINSTACK_ADMIN_PASSWORD || (mode.demo ? DEMO_PASSWORDS.admin : stored!.adminPassword)
@@ -84,6 +88,17 @@ export function loadSecrets(dataDir: string, mode: SecurityMode, env = process.e
   }
   if (mode.production) refuseWeak(secrets, mode)
   return secrets
+}
+
+// readStored reads the secrets file, saying what to do when it is damaged
+function readStored(file: string): { jwtSecret: string; adminPassword: string } {
+  try {
+    const s = JSON.parse(readFileSync(file, 'utf8'))
+    if (typeof s.jwtSecret === 'string' && typeof s.adminPassword === 'string') return s
+  } catch {
+    // reported below
+  }
+  throw new Error(`${file} is damaged: delete it to generate new secrets`)
 }
 
 // refuseWeak throws when a production start would run with credentials anyone can look up
