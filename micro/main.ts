@@ -7,7 +7,7 @@ import { audienceOf, jwtIssuer } from '../shared/platform/http/auth.ts'
 import { endDashboardStreams } from '../shared/platform/http/dashboard.ts'
 import { serverError } from '../shared/platform/http/problem.ts'
 import { limitStore } from '../shared/platform/http/rate-limit.ts'
-import { securityBanner } from '../shared/platform/secrets.ts'
+import { markLoginsApplied, securityBanner } from '../shared/platform/secrets.ts'
 import { selfCommand } from '../shared/platform/self.ts'
 import { Telemetry } from '../shared/platform/telemetry.ts'
 import { microConfig } from './config.ts'
@@ -70,6 +70,8 @@ export async function runMicro(argv: string[]): Promise<void> {
   let server: ReturnType<typeof Bun.serve> | undefined
   try {
     await supervisor.start()
+    // every service is healthy, so the shared users database has this start's logins
+    markLoginsApplied(config.secrets)
   } catch (error) {
     console.error(`could not start the topology: ${(error as Error).message}`)
     await shutdown('start failed')

@@ -90,6 +90,7 @@ export async function wireService(
   const credentials = {
     adminPassword: config.secrets.adminPassword,
     demoLogins: config.mode.demo,
+    sync: !config.secrets.loginsApplied,
   }
   const database = spec.database
     ? await prepareDatabase(t, config.dataDir, spec.database, credentials)

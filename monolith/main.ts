@@ -4,7 +4,7 @@ import { knownUsers } from '../shared/platform/http/auth.ts'
 import { endDashboardStreams } from '../shared/platform/http/dashboard.ts'
 import { serverError } from '../shared/platform/http/problem.ts'
 import { limitStore } from '../shared/platform/http/rate-limit.ts'
-import { loadSecrets, securityBanner } from '../shared/platform/secrets.ts'
+import { loadSecrets, markLoginsApplied, securityBanner } from '../shared/platform/secrets.ts'
 import { monolithApp } from './app.ts'
 import { monolithConfig } from './config.ts'
 import { wireMonolith } from './wire.ts'
@@ -29,9 +29,14 @@ export async function runMonolith(argv = process.argv.slice(2)): Promise<void> {
   const wired = await wireMonolith({
     dbPath,
     jwtSecret: secrets.jwtSecret,
-    credentials: { adminPassword: secrets.adminPassword, demoLogins: config.mode.demo },
+    credentials: {
+      adminPassword: secrets.adminPassword,
+      demoLogins: config.mode.demo,
+      sync: !secrets.loginsApplied,
+    },
     relayPaused: config.relayPaused,
   })
+  markLoginsApplied(secrets)
   const url = `http://${config.host}:${config.port}`
   const store = limitStore(config.limits, secrets.installId)
   const app = monolithApp(wired, {

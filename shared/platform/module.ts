@@ -16,6 +16,9 @@ export interface SeedContext {
   adminPassword: string
   // the 100 demo customers may log in with the public demo password
   demoLogins: boolean
+  // an existing database may hold other logins (another mode, another admin password) and
+  // must be brought in line; false when the deployment knows it already is (default true)
+  sync?: boolean
 }
 
 // migrationsOf names the migrations folder beside a module's schema

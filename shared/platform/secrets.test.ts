@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'bun:test'
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { loadSecrets, securityBanner, securityMode } from './secrets.ts'
+import { loadSecrets, markLoginsApplied, securityBanner, securityMode } from './secrets.ts'
 
 const dirs: string[] = []
 const fresh = () => {
@@ -70,5 +70,22 @@ describe('loadSecrets (damaged file)', () => {
     const dir = fresh()
     writeFileSync(join(dir, 'secrets.json'), '{"jwtSecret": ')
     expect(() => loadSecrets(dir, plain, {})).toThrow(/secrets.json is damaged: delete it/)
+  })
+})
+
+describe('markLoginsApplied', () => {
+  it('lets the next start with the same logins skip the password checks, and only that one', () => {
+    const dir = fresh()
+    const first = loadSecrets(dir, plain, {})
+    expect(first.loginsApplied).toBe(false)
+    markLoginsApplied(first)
+    expect(statSync(first.file).mode & 0o777).toBe(0o600)
+    expect(loadSecrets(dir, plain, {}).loginsApplied).toBe(true)
+    expect(loadSecrets(dir, securityMode(['--demo'], {}), {}).loginsApplied).toBe(false)
+    expect(
+      loadSecrets(dir, plain, { TWINSTACK_ADMIN_PASSWORD: 'another admin password' }).loginsApplied,
+    ).toBe(false)
+    // the secrets themselves are untouched
+    expect(loadSecrets(dir, plain, {}).jwtSecret).toBe(first.jwtSecret)
   })
 })

@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto'
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createHash, createHmac, randomBytes } from 'node:crypto'
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 // DEMO_PASSWORDS are the documented demo logins of api.md: usable only in --demo mode
@@ -29,6 +29,18 @@ export interface Secrets {
   created: boolean
   // a short id derived from the secret: processes that share the secret share rate limits
   installId: string
+  // a keyed fingerprint of the logins this start wants (admin password, demo or not), and
+  // whether the database already has them: then nobody needs to check password hashes at start
+  loginsFingerprint: string
+  loginsApplied: boolean
+}
+
+// Stored is the secrets file
+interface Stored {
+  jwtSecret: string
+  adminPassword: string
+  // the loginsFingerprint last applied to the data directory's database
+  loginsApplied?: string
 }
 
 // securityMode reads --demo, --production, --open-ops and NODE_ENV (flags are also handed to
@@ -50,7 +62,7 @@ export const SECRETS_FILE = 'secrets.json'
 // documented admin password. Throws when --production meets demo credentials or a short secret.
 export function loadSecrets(dataDir: string, mode: SecurityMode, env = process.env): Secrets {
   const file = join(dataDir, SECRETS_FILE)
-  let stored: { jwtSecret: string; adminPassword: string } | null = null
+  let stored: Stored | null = null
   let created = false
   if (existsSync(file)) {
     stored = readStored(file)
@@ -85,13 +97,20 @@ export function loadSecrets(dataDir: string, mode: SecurityMode, env = process.e
     file,
     created,
     installId: createHash('sha256').update(jwtSecret).digest('hex').slice(0, 12),
+    loginsFingerprint: '',
+    loginsApplied: false,
   }
+  // keyed by the JWT secret: the file never holds a fast hash of the admin password
+  secrets.loginsFingerprint = createHmac('sha256', jwtSecret)
+    .update(`${adminPassword}\n${mode.demo ? 'demo' : 'no-demo'}`)
+    .digest('hex')
+  secrets.loginsApplied = stored!.loginsApplied === secrets.loginsFingerprint
   if (mode.production) refuseWeak(secrets, mode)
   return secrets
 }
 
 // readStored reads the secrets file, saying what to do when it is damaged
-function readStored(file: string): { jwtSecret: string; adminPassword: string } {
+function readStored(file: string): Stored {
   try {
     const s = JSON.parse(readFileSync(file, 'utf8'))
     if (typeof s.jwtSecret === 'string' && typeof s.adminPassword === 'string') return s
@@ -99,6 +118,17 @@ function readStored(file: string): { jwtSecret: string; adminPassword: string } 
     // reported below
   }
   throw new Error(`${file} is damaged: delete it to generate new secrets`)
+}
+
+// markLoginsApplied records in the secrets file that the database has this start's logins, so
+// the next start with the same ones skips checking password hashes
+export function markLoginsApplied(secrets: Secrets): void {
+  if (secrets.loginsApplied) return
+  const stored = { ...readStored(secrets.file), loginsApplied: secrets.loginsFingerprint }
+  const tmp = `${secrets.file}.${process.pid}.tmp`
+  writeFileSync(tmp, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 })
+  renameSync(tmp, secrets.file)
+  secrets.loginsApplied = true
 }
 
 // refuseWeak throws when a production start would run with credentials anyone can look up

@@ -38,6 +38,10 @@ describe('seedUsers', () => {
     expect(await canLogin(svc, 'demo9@twinstack.dev', 'demo-password')).toBe(false)
     expect(await canLogin(svc, 'admin@twinstack.dev', 'admin-password')).toBe(false)
     expect(await canLogin(svc, 'admin@twinstack.dev', 'rotated-admin-pw')).toBe(true)
+    // a start that knows the database is in line checks nothing (and changes nothing)
+    await seedUsers(database.db, { adminPassword: 'other', demoLogins: true, sync: false })
+    expect(await canLogin(svc, 'admin@twinstack.dev', 'rotated-admin-pw')).toBe(true)
+    expect(await canLogin(svc, 'demo9@twinstack.dev', 'demo-password')).toBe(false)
     // and back to demo mode
     await seedUsers(database.db, { adminPassword: 'admin-password', demoLogins: true })
     expect(await canLogin(svc, 'demo9@twinstack.dev', 'demo-password')).toBe(true)
