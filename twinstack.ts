@@ -7,6 +7,10 @@ export {}
 //   micro [--reset] [--no-restart]     the supervisor, every service and the gateway on :4000
 //   service <name> [--replica n]       one service of micro/topology.ts (the supervisor runs these)
 //   chaos <action> <target> [args]     break things on the running deployment (chaos --help)
+// Security flags of monolith, monolith-process and micro (README "Security"):
+//   --demo        the documented demo logins work (npm run monolith|micro pass it), loudly
+//   --production  refuse demo credentials and short secrets (also NODE_ENV=production)
+//   --open-ops    /_/status, /_/dashboard, /_/metrics, /_/traces without an admin token
 const [role, ...args] = process.argv.slice(2)
 
 switch (role) {
@@ -39,6 +43,9 @@ switch (role) {
     break
   }
   default:
-    console.log('usage: twinstack monolith|micro|service <name>|chaos <action> [options]')
+    console.log(
+      'usage: twinstack monolith|micro [--demo] [--production] [--open-ops] [--reset] [--no-restart]\n' +
+        '       twinstack service <name> | chaos <action> [options]',
+    )
     process.exit(role ? 1 : 0)
 }

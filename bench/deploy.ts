@@ -162,7 +162,13 @@ export interface MonolithStart {
 // startMonolith starts the monolith and waits until it is healthy
 export function startMonolith(o: MonolithStart): Promise<Running> {
   mkdirSync(o.dataDir, { recursive: true })
-  const args = [...(o.reset ? ['--reset'] : []), ...(o.noRestart ? ['--no-restart'] : [])]
+  // demo logins (the bench logs in as demo users), /_/status without a token, no rate limit
+  const args = [
+    '--demo',
+    '--open-ops',
+    ...(o.reset ? ['--reset'] : []),
+    ...(o.noRestart ? ['--no-restart'] : []),
+  ]
   const cmd = o.keeper
     ? [BUN, ENTRY, 'monolith', ...args]
     : [BUN, ...(o.bunFlags ?? []), join(ROOT, 'monolith', 'main.ts'), ...args]
@@ -172,6 +178,7 @@ export function startMonolith(o: MonolithStart): Promise<Running> {
       TWINSTACK_DATA: o.dataDir,
       PORT: String(o.port),
       HOST: '127.0.0.1',
+      TWINSTACK_RATE_LIMIT: '0',
       ...(o.reusePort ? { TWINSTACK_REUSE_PORT: '1' } : {}),
     },
     url,
@@ -210,6 +217,8 @@ export async function startMicro(o: MicroStart): Promise<Running> {
   mkdirSync(o.dataDir, { recursive: true })
   const args = [
     '--quiet',
+    '--demo',
+    '--open-ops',
     ...(o.reset ? ['--reset'] : []),
     ...(o.noRestart ? ['--no-restart'] : []),
   ]

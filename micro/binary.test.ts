@@ -36,7 +36,7 @@ describe('Single binary', () => {
 
   it('runs the monolith from a fresh data directory, docs assets included', async () => {
     const port = freePort()
-    const p = await startProcess([binary, 'monolith-process'], {
+    const p = await startProcess([binary, 'monolith-process', '--demo', '--open-ops'], {
       env: { TWINSTACK_DATA: join(dir, 'mono'), PORT: String(port) },
       url: `http://127.0.0.1:${port}`,
     })
@@ -50,7 +50,7 @@ describe('Single binary', () => {
 
   it('runs the whole micro topology, spawning its services from itself', async () => {
     const base = freeBase()
-    const p = await startProcess([binary, 'micro', '--quiet'], {
+    const p = await startProcess([binary, 'micro', '--quiet', '--demo', '--open-ops'], {
       env: { TWINSTACK_DATA: join(dir, 'micro'), TWINSTACK_PORT_BASE: String(base) },
       url: `http://127.0.0.1:${base}`,
       waitMs: 60_000,

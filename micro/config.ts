@@ -1,4 +1,11 @@
 import { join } from 'node:path'
+import { type LimitSettings, limitSettings } from '../shared/platform/config.ts'
+import {
+  loadSecrets,
+  type Secrets,
+  type SecurityMode,
+  securityMode,
+} from '../shared/platform/secrets.ts'
 import { type ModuleSettings, moduleSettings } from '../shared/wiring/settings.ts'
 import { type Topology, topology } from './topology.ts'
 
@@ -6,6 +13,11 @@ import { type Topology, topology } from './topology.ts'
 export interface MicroConfig {
   host: string
   dataDir: string
+  // --demo, --production, --open-ops, handed to every process as TWINSTACK_DEMO/OPEN_OPS
+  mode: SecurityMode
+  limits: LimitSettings
+  // from the data directory (generated on first start), env overrides
+  secrets: Secrets
   jwtSecret: string
   serviceToken: string
   topology: Topology
@@ -41,16 +53,29 @@ export function withReplicas(t: Topology, spec: string | undefined): Topology {
   }
 }
 
-// microConfig reads env with development defaults; the supervisor passes the same env down
+// microConfig reads env (the supervisor passes the same env down) and the data directory's
+// secrets; throws when --production meets weak credentials or the service token is missing
 export function microConfig(env = process.env): MicroConfig {
   let t = topology
   if (env.TWINSTACK_PORT_BASE) t = shifted(t, Number(env.TWINSTACK_PORT_BASE))
   t = withReplicas(t, env.TWINSTACK_REPLICAS)
+  const dataDir = env.TWINSTACK_DATA ?? join(process.cwd(), 'data', 'micro')
+  const mode = securityMode([], env)
+  const secrets = loadSecrets(dataDir, mode, env)
+  // runMicro makes one per run; a process without it cannot tell the gateway from a stranger
+  const serviceToken = env.TWINSTACK_SERVICE_TOKEN
+  if (!serviceToken || serviceToken.length < 32)
+    throw new Error(
+      'TWINSTACK_SERVICE_TOKEN (≥ 32 characters) is required; `twinstack micro` sets it',
+    )
   return {
     host: env.HOST ?? '127.0.0.1',
-    dataDir: env.TWINSTACK_DATA ?? join(process.cwd(), 'data', 'micro'),
-    jwtSecret: env.JWT_SECRET ?? 'twinstack-dev-secret-change-me',
-    serviceToken: env.TWINSTACK_SERVICE_TOKEN ?? 'twinstack-dev-service-token',
+    dataDir,
+    mode,
+    limits: limitSettings(env),
+    secrets,
+    jwtSecret: secrets.jwtSecret,
+    serviceToken,
     topology: t,
     modules: moduleSettings(env),
   }

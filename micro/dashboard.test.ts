@@ -73,6 +73,8 @@ describe.skipIf(!hasChromium() && !process.env.CI)(
     })
 
     it('kills payments with its button: payments down, orders -> payments open', async () => {
+      await page.fill('#email', 'admin@twinstack.dev')
+      await page.fill('#password', 'admin-password')
       await page.click('#sign-in')
       await page.waitForSelector('button[data-action="kill"][data-target="payments"]:enabled', {
         timeout: 10_000,

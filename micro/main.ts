@@ -3,8 +3,11 @@ import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { routePath } from 'hono/route'
 import { sqliteQueue } from '../shared/platform/bus/sqlite-queue.ts'
-import { jwtIssuer } from '../shared/platform/http/auth.ts'
+import { audienceOf, jwtIssuer } from '../shared/platform/http/auth.ts'
 import { endDashboardStreams } from '../shared/platform/http/dashboard.ts'
+import { serverError } from '../shared/platform/http/problem.ts'
+import { limitStore } from '../shared/platform/http/rate-limit.ts'
+import { markLoginsApplied, securityBanner } from '../shared/platform/secrets.ts'
 import { selfCommand } from '../shared/platform/self.ts'
 import { Telemetry } from '../shared/platform/telemetry.ts'
 import { microConfig } from './config.ts'
@@ -16,8 +19,24 @@ export async function runMicro(argv: string[]): Promise<void> {
   const started = performance.now()
   // one token per run unless given: only the gateway and the services know it
   process.env.TWINSTACK_SERVICE_TOKEN ??= randomBytes(24).toString('hex')
-  const config = microConfig()
-  if (argv.includes('--reset')) rmSync(config.dataDir, { recursive: true, force: true })
+  // the flags travel to every service as env, so all processes agree on the mode
+  if (argv.includes('--demo')) process.env.TWINSTACK_DEMO = '1'
+  if (argv.includes('--open-ops')) process.env.TWINSTACK_OPEN_OPS = '1'
+  if (argv.includes('--production')) process.env.NODE_ENV = 'production'
+  if (argv.includes('--reset')) {
+    // the secrets live in the data dir too: --reset starts with new ones
+    rmSync(process.env.TWINSTACK_DATA ?? join(process.cwd(), 'data', 'micro'), {
+      recursive: true,
+      force: true,
+    })
+  }
+  let config: ReturnType<typeof microConfig>
+  try {
+    config = microConfig()
+  } catch (error) {
+    console.error(`twinstack micro refuses to start: ${(error as Error).message}`)
+    process.exit(2)
+  }
   mkdirSync(config.dataDir, { recursive: true })
   const log = (msg: string) => console.log(`[supervisor] ${msg}`)
   const supervisor = new Supervisor(config, {
@@ -28,6 +47,7 @@ export async function runMicro(argv: string[]): Promise<void> {
       TWINSTACK_DATA: config.dataDir,
       TWINSTACK_SERVICE_TOKEN: config.serviceToken,
       JWT_SECRET: config.jwtSecret,
+      TWINSTACK_ADMIN_PASSWORD: config.secrets.adminPassword,
     },
     log: argv.includes('--quiet') ? undefined : log,
   })
@@ -51,12 +71,14 @@ export async function runMicro(argv: string[]): Promise<void> {
   let server: ReturnType<typeof Bun.serve> | undefined
   try {
     await supervisor.start()
+    // every service is healthy, so the shared users database has this start's logins
+    markLoginsApplied(config.secrets)
   } catch (error) {
     console.error(`could not start the topology: ${(error as Error).message}`)
     await shutdown('start failed')
     return
   }
-  const rateLimit = Number(process.env.TWINSTACK_RATE_LIMIT ?? 1200)
+  const store = limitStore(config.limits, config.secrets.installId)
   // figures at the gateway are kept per upstream service: what users see of each
   const routeOwner = new Map(
     config.topology.services.flatMap((s) => s.routes.map((r) => [r, s.name] as const)),
@@ -67,9 +89,9 @@ export async function runMicro(argv: string[]): Promise<void> {
     config,
     supervisor,
     queue,
-    tokens: jwtIssuer(config.jwtSecret),
+    tokens: jwtIssuer(config.jwtSecret, { audience: audienceOf('micro') }),
     telemetry,
-    rateLimit: { limit: rateLimit, windowMs: 10_000 },
+    limits: { settings: config.limits, store },
     log,
   })
   const url = `http://${config.host}:${config.topology.gateway.port}`
@@ -77,6 +99,7 @@ export async function runMicro(argv: string[]): Promise<void> {
     hostname: config.host,
     port: config.topology.gateway.port,
     fetch: app.fetch,
+    error: serverError,
   })
 
   const rows = supervisor
@@ -93,8 +116,7 @@ export async function runMicro(argv: string[]): Promise<void> {
   data dir    ${config.dataDir}
   api docs    ${url}/docs
   status      ${url}/_/status
-  demo logins demo1@twinstack.dev … demo100@twinstack.dev / demo-password
-              admin@twinstack.dev / admin-password
+${securityBanner(config.mode, config.secrets)}
 
 ${line(['service', 'url', 'pid', 'replicas'])}
 ${rows.map(line).join('\n')}`)

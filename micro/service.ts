@@ -1,6 +1,7 @@
 import { injectFaults } from '../shared/platform/chaos.ts'
 import { createApp } from '../shared/platform/http/app.ts'
 import { chaosRoutes } from '../shared/platform/http/chaos-routes.ts'
+import { serverError } from '../shared/platform/http/problem.ts'
 import { requireServiceToken } from '../shared/platform/http/service-token.ts'
 import { Telemetry } from '../shared/platform/telemetry.ts'
 import { version } from '../shared/platform/version.ts'
@@ -37,9 +38,11 @@ export async function runService(name: string, replica = 0): Promise<void> {
     tokens: wired.tokens,
     telemetry,
     log,
+    ops: { open: config.mode.openOps, metricsToken: config.secrets.metricsToken },
   })
   // users reach services only through the gateway, which holds the service token
   const token = requireServiceToken(config.serviceToken)
+  app.use('/_/local', token)
   app.use('/api/*', token, injectFaults(wired.faults, name))
   app.use('/internal/*', token, injectFaults(wired.faults, name))
   app.use('/_/chaos', token)
@@ -70,7 +73,7 @@ export async function runService(name: string, replica = 0): Promise<void> {
       ].slice(-50),
     }),
   )
-  const server = Bun.serve({ hostname: config.host, port, fetch: app.fetch })
+  const server = Bun.serve({ hostname: config.host, port, fetch: app.fetch, error: serverError })
   log(`listening on http://${config.host}:${port} (pid ${process.pid})`)
 
   let stopping = false

@@ -18,11 +18,17 @@ export function freeBase(): number {
   }
 }
 
-// startMicro runs `bun twinstack.ts micro` (supervisor + every service + gateway) on free ports
-export async function startMicro(dataDir: string, args: string[] = []): Promise<Started> {
+// startMicro runs `bun twinstack.ts micro` (supervisor + every service + gateway) on free ports,
+// in demo mode with open operations routes unless `security` says otherwise
+export async function startMicro(
+  dataDir: string,
+  args: string[] = [],
+  security: string[] = ['--demo', '--open-ops'],
+  env: Record<string, string> = {},
+): Promise<Started> {
   const base = freeBase()
-  return startProcess([process.execPath, entry, 'micro', '--quiet', ...args], {
-    env: { TWINSTACK_DATA: dataDir, TWINSTACK_PORT_BASE: String(base), HOST: '127.0.0.1' },
+  return startProcess([process.execPath, entry, 'micro', '--quiet', ...security, ...args], {
+    env: { TWINSTACK_DATA: dataDir, TWINSTACK_PORT_BASE: String(base), HOST: '127.0.0.1', ...env },
     url: `http://127.0.0.1:${base}`,
     waitMs: 60_000,
   })

@@ -9,10 +9,11 @@ import type { Transport } from '../shared/platform/bus/transport.ts'
 import { FaultBoard } from '../shared/platform/chaos.ts'
 import { messaging, resilience } from '../shared/platform/config.ts'
 import { type Database, migrate, openDatabase } from '../shared/platform/db/index.ts'
-import { jwtIssuer, type TokenIssuer } from '../shared/platform/http/auth.ts'
+import { audienceOf, jwtIssuer, type TokenIssuer } from '../shared/platform/http/auth.ts'
 import { BreakerBoard } from '../shared/platform/http/breakers.ts'
 import type { AppEnv } from '../shared/platform/http/env.ts'
 import { type Fetch, resilientFetch } from '../shared/platform/http/remote.ts'
+import type { SeedContext } from '../shared/platform/module.ts'
 import { buildModules, moduleWiring, startModules } from '../shared/wiring/registry.ts'
 import { optionsFor } from '../shared/wiring/settings.ts'
 import type { MicroConfig } from './config.ts'
@@ -35,13 +36,14 @@ export async function prepareDatabase(
   t: Topology,
   dataDir: string,
   file: string,
+  credentials?: SeedContext,
 ): Promise<Database> {
   const database = await openDatabase(join(dataDir, file))
   migrate(database.db, busMigrations)
   for (const name of modulesOfDatabase(t, file)) {
     const { def } = moduleWiring(name)
     if (def.migrations) migrate(database.db, def.migrations)
-    await def.seed?.(database.db)
+    await def.seed?.(database.db, credentials)
   }
   return database
 }
@@ -88,8 +90,15 @@ export async function wireService(
   log: (msg: string) => void = console.log,
 ): Promise<ServiceProcess> {
   const t = config.topology
-  const database = spec.database ? await prepareDatabase(t, config.dataDir, spec.database) : null
-  const tokens = jwtIssuer(config.jwtSecret)
+  const credentials = {
+    adminPassword: config.secrets.adminPassword,
+    demoLogins: config.mode.demo,
+    sync: !config.secrets.loginsApplied,
+  }
+  const database = spec.database
+    ? await prepareDatabase(t, config.dataDir, spec.database, credentials)
+    : null
+  const tokens = jwtIssuer(config.jwtSecret, { audience: audienceOf('micro') })
   const transport = sqliteQueue(join(config.dataDir, t.queue), {
     groups: t.groups,
     retry: messaging,

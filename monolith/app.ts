@@ -2,7 +2,7 @@ import type { Context, Hono } from 'hono'
 import { routePath } from 'hono/route'
 import { endpoints } from '../shared/contracts/api.ts'
 import { outboxQueueStats } from '../shared/platform/bus/status.ts'
-import { createApp } from '../shared/platform/http/app.ts'
+import { type AppOptions, createApp } from '../shared/platform/http/app.ts'
 import { requireAdmin } from '../shared/platform/http/auth.ts'
 import { chaosRoutes, loopbackOnly } from '../shared/platform/http/chaos-routes.ts'
 import {
@@ -21,7 +21,16 @@ import type { Monolith } from './wire.ts'
 
 // monolithApp mounts every module's routes on one Hono app, with docs, operations, chaos and
 // dashboard routes
-export function monolithApp(wired: Monolith, opts: { url: string; log?: (m: string) => void }) {
+export function monolithApp(
+  wired: Monolith,
+  opts: {
+    url: string
+    log?: (m: string) => void
+    ops?: AppOptions['ops']
+    limits?: AppOptions['limits']
+    userExists?: AppOptions['userExists']
+  },
+) {
   // which module a matched route belongs to, so figures can be kept per module
   const moduleOf = new Map<string, string>()
   for (const m of wired.modules) for (const r of m.routes.routes) moduleOf.set(r.path, m.name)
@@ -37,6 +46,9 @@ export function monolithApp(wired: Monolith, opts: { url: string; log?: (m: stri
     tokens: wired.tokens,
     telemetry,
     log: opts.log,
+    ops: opts.ops,
+    limits: opts.limits,
+    userExists: opts.userExists,
   })
   app.use('/internal/*', requireServiceToken(wired.serviceToken))
   for (const m of wired.modules) app.route('/', m.routes)

@@ -25,7 +25,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'twinstack-chaos-'))
   const port = freePort()
   url = `http://127.0.0.1:${port}`
-  keeper = await startProcess([process.execPath, entry, 'monolith'], {
+  keeper = await startProcess([process.execPath, entry, 'monolith', '--demo', '--open-ops'], {
     env: { TWINSTACK_DATA: dir, PORT: String(port), HOST: '127.0.0.1' },
     url,
   })

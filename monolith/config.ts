@@ -1,4 +1,6 @@
 import { join } from 'node:path'
+import { type LimitSettings, limitSettings } from '../shared/platform/config.ts'
+import { type SecurityMode, securityMode } from '../shared/platform/secrets.ts'
 import { type ModuleSettings, moduleSettings } from '../shared/wiring/settings.ts'
 
 // MonolithConfig is everything the monolith reads from its environment and arguments
@@ -6,7 +8,9 @@ export interface MonolithConfig {
   host: string
   port: number
   dataDir: string
-  jwtSecret: string
+  // --demo, --production, --open-ops (secrets come from the data directory: loadSecrets)
+  mode: SecurityMode
+  limits: LimitSettings
   reset: boolean
   // start with the outbox relay paused (events wait in the outbox): a chaos knob for tests
   relayPaused: boolean
@@ -17,14 +21,15 @@ export interface MonolithConfig {
   modules: ModuleSettings
 }
 
-// monolithConfig reads env with development defaults (api.md: secrets from env, dev defaults)
+// monolithConfig reads env and arguments; secrets are not here but in the data directory
 export function monolithConfig(argv = process.argv.slice(2), env = process.env): MonolithConfig {
   const portArg = argv.find((a) => a.startsWith('--port='))?.slice('--port='.length)
   return {
     host: env.HOST ?? '127.0.0.1',
     port: Number(portArg ?? env.PORT ?? 3000),
     dataDir: env.TWINSTACK_DATA ?? join(process.cwd(), 'data'),
-    jwtSecret: env.JWT_SECRET ?? 'twinstack-dev-secret-change-me',
+    mode: securityMode(argv, env),
+    limits: limitSettings(env),
     reset: argv.includes('--reset'),
     relayPaused: env.TWINSTACK_RELAY_PAUSED === '1',
     reusePort: env.TWINSTACK_REUSE_PORT === '1',

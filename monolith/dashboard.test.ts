@@ -29,7 +29,7 @@ describe.skipIf(!hasChromium() && !process.env.CI)(
       dir = mkdtempSync(join(tmpdir(), 'twinstack-dashboard-mono-'))
       const port = freePort()
       url = `http://127.0.0.1:${port}`
-      keeper = await startProcess([process.execPath, entry, 'monolith'], {
+      keeper = await startProcess([process.execPath, entry, 'monolith', '--demo', '--open-ops'], {
         env: { TWINSTACK_DATA: dir, PORT: String(port), HOST: '127.0.0.1' },
         url,
       })
@@ -57,6 +57,8 @@ describe.skipIf(!hasChromium() && !process.env.CI)(
     })
 
     it('arms a crash with its button; the next checkout takes everything down until restart', async () => {
+      await page.fill('#email', 'admin@twinstack.dev')
+      await page.fill('#password', 'admin-password')
       await page.click('#sign-in')
       await page.click('button[data-action="crash"][data-target="payments"]:enabled')
       await page.waitForSelector('.card[data-target="payments"][data-state="crash-armed"]', {

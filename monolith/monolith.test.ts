@@ -10,7 +10,7 @@ const main = join(import.meta.dir, 'main.ts')
 // startMonolith runs `bun monolith/main.ts` as a real process on a free loopback port
 async function startMonolith(dataDir: string, env: Record<string, string> = {}) {
   const port = freePort()
-  return startProcess([process.execPath, main], {
+  return startProcess([process.execPath, main, '--demo', '--open-ops'], {
     env: { TWINSTACK_DATA: dataDir, PORT: String(port), HOST: '127.0.0.1', ...env },
     url: `http://127.0.0.1:${port}`,
   })
@@ -90,7 +90,7 @@ describe('Monolith process', () => {
       expect(reg.status).toBe(201)
       await proc.stop()
       const port = freePort()
-      proc = await startProcess([process.execPath, main, '--reset'], {
+      proc = await startProcess([process.execPath, main, '--demo', '--open-ops', '--reset'], {
         env: { TWINSTACK_DATA: dir, PORT: String(port) },
         url: `http://127.0.0.1:${port}`,
       })
@@ -104,5 +104,6 @@ describe('Monolith process', () => {
       await proc?.stop()
       rmSync(dir, { recursive: true, force: true })
     }
-  })
+    // two starts with seeding and two argon2 registrations: a loaded machine needs more than 5 s
+  }, 30_000)
 })

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Hono } from 'hono'
+import type { Users } from '../shared/contracts/users.ts'
 import { inboxed, recordDeadLetter } from '../shared/platform/bus/inbox.ts'
 import { busMigrations } from '../shared/platform/bus/index.ts'
 import { mittTransport } from '../shared/platform/bus/mitt.ts'
@@ -8,8 +9,9 @@ import { Relay } from '../shared/platform/bus/relay.ts'
 import { FaultBoard, withFaults } from '../shared/platform/chaos.ts'
 import { messaging } from '../shared/platform/config.ts'
 import { type Database, migrate, openDatabase } from '../shared/platform/db/index.ts'
-import { jwtIssuer, type TokenIssuer } from '../shared/platform/http/auth.ts'
+import { audienceOf, jwtIssuer, type TokenIssuer } from '../shared/platform/http/auth.ts'
 import type { AppEnv } from '../shared/platform/http/env.ts'
+import type { SeedContext } from '../shared/platform/module.ts'
 import { buildModules, moduleWiring, registry, startModules } from '../shared/wiring/registry.ts'
 import { type ModuleSettings, optionsFor } from '../shared/wiring/settings.ts'
 
@@ -20,6 +22,8 @@ export interface Monolith {
   relay: Relay
   serviceToken: string
   faults: FaultBoard
+  // whether a user id still exists (tokens of deleted users are refused)
+  userExists(id: string): Promise<boolean>
   modules: { name: string; routes: Hono<AppEnv, any, any> }[]
   close(): Promise<void>
 }
@@ -29,6 +33,8 @@ export interface Monolith {
 export async function wireMonolith(opts: {
   dbPath: string
   jwtSecret: string
+  // the seeded logins: the admin's password and whether the demo customers may log in
+  credentials?: SeedContext
   relayPaused?: boolean
   log?: (msg: string) => void
   // recovery and sweep intervals, ttls (and a test's crash point) for the checkout saga
@@ -42,10 +48,10 @@ export async function wireMonolith(opts: {
   for (const name of names) {
     const { def } = moduleWiring(name)
     if (def.migrations) migrate(db, def.migrations)
-    await def.seed?.(db)
+    await def.seed?.(db, opts.credentials)
   }
 
-  const tokens = jwtIssuer(opts.jwtSecret)
+  const tokens = jwtIssuer(opts.jwtSecret, { audience: audienceOf('monolith') })
   const transport = mittTransport({
     retry: messaging,
     onDeadLetter: (group, event, error, attempts) =>
@@ -88,6 +94,7 @@ export async function wireMonolith(opts: {
     // token, so they stay closed
     serviceToken: randomBytes(24).toString('hex'),
     faults,
+    userExists: async (id) => (await (services.get('users') as Users).user(id)) !== null,
     modules: names.map((name) => ({
       name,
       routes: moduleWiring(name).routes(

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'bun:test'
-import { parseChaos } from './chaos.ts'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { adminPasswords, parseChaos } from './chaos.ts'
 
 describe('parseChaos', () => {
   it('maps process actions to the micro control routes', () => {
@@ -32,5 +35,22 @@ describe('parseChaos', () => {
     expect(() => parseChaos(['errors', 'reviews', '2'])).toThrow('rate must be 0..1')
     expect(() => parseChaos(['latency', 'pricing', 'soon'])).toThrow('ms must be')
     expect(() => parseChaos(['explode', 'x'])).toThrow('usage: chaos')
+  })
+})
+
+describe('adminPasswords', () => {
+  it('tries ADMIN_PASSWORD alone, else the demo password, then the generated one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'twinstack-chaos-'))
+    try {
+      expect(adminPasswords('micro', { ADMIN_PASSWORD: 'given' })).toEqual(['given'])
+      expect(adminPasswords('monolith', { TWINSTACK_DATA: dir })).toEqual(['admin-password'])
+      writeFileSync(join(dir, 'secrets.json'), JSON.stringify({ adminPassword: 'generated' }))
+      expect(adminPasswords('monolith', { TWINSTACK_DATA: dir })).toEqual([
+        'admin-password',
+        'generated',
+      ])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

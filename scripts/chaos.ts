@@ -1,7 +1,10 @@
 // The chaos CLI: break any service (or monolith module) on purpose, on whichever deployment runs.
 //   npm run chaos -- <action> <target> [args]     (or the binary: twinstack chaos …)
 // It talks to TWINSTACK_URL, else to the micro gateway on :4000, else to the monolith on :3000,
-// logging in as the demo admin (ADMIN_EMAIL / ADMIN_PASSWORD override).
+// logging in as the admin: ADMIN_EMAIL / ADMIN_PASSWORD, else the demo admin (--demo), else the
+// password generated into the deployment's data directory (TWINSTACK_DATA, else ./data).
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 
 const HELP = `usage: chaos <action> [target] [args] [--url http://127.0.0.1:4000]
 
@@ -105,6 +108,18 @@ export async function findDeployment(argv: string[], env = process.env): Promise
   )
 }
 
+// adminPasswords are the passwords to try for the admin, in order
+export function adminPasswords(deployment: string, env = process.env): string[] {
+  if (env.ADMIN_PASSWORD) return [env.ADMIN_PASSWORD]
+  const dir =
+    env.TWINSTACK_DATA ?? join(process.cwd(), 'data', deployment === 'micro' ? 'micro' : '')
+  const file = join(dir, 'secrets.json')
+  const generated = existsSync(file)
+    ? [(JSON.parse(readFileSync(file, 'utf8')) as { adminPassword: string }).adminPassword]
+    : []
+  return ['admin-password', ...generated]
+}
+
 // runChaos executes a command line and prints what happened; returns the exit code
 export async function runChaos(argv: string[], env = process.env): Promise<number> {
   try {
@@ -120,15 +135,17 @@ export async function runChaos(argv: string[], env = process.env): Promise<numbe
         `${command.action} needs the microservices deployment; the monolith is one process (try: crash <module>)`,
       )
     }
-    const login = await fetch(`${url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        email: env.ADMIN_EMAIL ?? 'admin@twinstack.dev',
-        password: env.ADMIN_PASSWORD ?? 'admin-password',
-      }),
-    })
-    if (!login.ok) throw new Error(`admin login failed (${login.status})`)
+    let login: Response | undefined
+    for (const password of adminPasswords(health.deployment, env)) {
+      login = await fetch(`${url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: env.ADMIN_EMAIL ?? 'admin@twinstack.dev', password }),
+      })
+      if (login.ok) break
+    }
+    if (!login?.ok)
+      throw new Error(`admin login failed (${login?.status}); set ADMIN_PASSWORD or TWINSTACK_DATA`)
     const { token } = (await login.json()) as { token: string }
     const started = performance.now()
     const res = await fetch(`${url}${command.path}`, {

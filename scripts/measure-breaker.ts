@@ -19,7 +19,10 @@ const login = async (email: string, password: string) =>
 const admin = await login('admin@twinstack.dev', 'admin-password')
 const user = await login('demo11@twinstack.dev', 'demo-password')
 const breaker = async () => {
-  const s = (await (await fetch(`${url}/_/status`)).json()) as {
+  // /_/status needs an admin token (unless the deployment runs with --open-ops)
+  const s = (await (
+    await fetch(`${url}/_/status`, { headers: { Authorization: `Bearer ${admin}` } })
+  ).json()) as {
     breakers: { from: string; to: string; state: string }[]
   }
   return s.breakers.find((b) => b.from === 'orders' && b.to === 'payments')?.state ?? 'closed'

@@ -1,12 +1,11 @@
 import { type Context, Hono } from 'hono'
-import { rateLimiter } from 'hono-rate-limiter'
 import { endpoints } from '../../shared/contracts/api.ts'
 import { notFound } from '../../shared/domain/errors.ts'
 import type { Transport } from '../../shared/platform/bus/transport.ts'
 import type { Fault } from '../../shared/platform/chaos.ts'
 import { resilience } from '../../shared/platform/config.ts'
-import { createApp } from '../../shared/platform/http/app.ts'
-import { requireAdmin, type TokenIssuer } from '../../shared/platform/http/auth.ts'
+import { type AppOptions, createApp } from '../../shared/platform/http/app.ts'
+import { knownUsers, requireAdmin, type TokenIssuer } from '../../shared/platform/http/auth.ts'
 import { BreakerBoard, type BreakerView } from '../../shared/platform/http/breakers.ts'
 import {
   type ChaosAction,
@@ -23,7 +22,6 @@ import { dashboardPage } from '../../shared/platform/http/dashboard-page.ts'
 import { docsRoutes } from '../../shared/platform/http/docs.ts'
 import type { AppEnv } from '../../shared/platform/http/env.ts'
 import { openApiDocument } from '../../shared/platform/http/openapi.ts'
-import { problem } from '../../shared/platform/http/problem.ts'
 import { type Fetch, resilientFetch } from '../../shared/platform/http/remote.ts'
 import { valid } from '../../shared/platform/http/validate.ts'
 import type { Telemetry } from '../../shared/platform/telemetry.ts'
@@ -42,8 +40,8 @@ export interface GatewayOptions {
   queue: Transport
   tokens: TokenIssuer
   telemetry: Telemetry
-  // requests per client per window; 0 turns rate limiting off
-  rateLimit: { limit: number; windowMs: number }
+  // the rate limiter (settings.limit 0 turns it off)
+  limits: AppOptions['limits']
   log?: (msg: string) => void
 }
 
@@ -72,24 +70,10 @@ export function gatewayApp(opts: GatewayOptions): Hono<AppEnv> {
     tokens: opts.tokens,
     telemetry: opts.telemetry,
     log: opts.log,
+    ops: { open: config.mode.openOps, metricsToken: config.secrets.metricsToken },
+    limits: opts.limits,
+    userExists: knownUsers(userLookup(supervisor, config.serviceToken)),
   })
-
-  if (opts.rateLimit.limit > 0) {
-    app.use(
-      '/api/*',
-      rateLimiter<AppEnv>({
-        windowMs: opts.rateLimit.windowMs,
-        limit: opts.rateLimit.limit,
-        standardHeaders: 'draft-7',
-        // a signed-in user is one client wherever they come from; anonymous callers by address
-        keyGenerator: (c) => c.get('user')?.id ?? c.req.header('x-forwarded-for') ?? 'anonymous',
-        handler: (c) => {
-          c.header('Retry-After', String(Math.ceil(opts.rateLimit.windowMs / 1000)))
-          return problem(c, 429, 'rate limit exceeded, slow down')
-        },
-      }),
-    )
-  }
 
   app.route(
     '/',
@@ -158,12 +142,12 @@ function proxy(
     })
     // the request id and traceparent of this request are added by the upstream fetch
     const method = c.req.method
+    // the body was read in full (bounded, with a deadline) by createApp before any upstream is
+    // called: a slow client is answered 408 here and never counts against a breaker
     const res = await upstream(`${target.url}${pathAndQuery}`, {
       method,
       headers,
-      body: method === 'GET' || method === 'HEAD' ? undefined : c.req.raw.body,
-      // @ts-expect-error: Bun and undici need duplex for streamed request bodies
-      duplex: 'half',
+      body: method === 'GET' || method === 'HEAD' ? undefined : await c.req.arrayBuffer(),
     })
     const out = new Headers(res.headers)
     for (const h of HOP) out.delete(h)
@@ -179,6 +163,25 @@ function budgetFor(url: string): number | undefined {
     return resilience.checkoutBudgetMs
   }
   return undefined
+}
+
+// userLookup asks a live users replica whether a token's subject still exists (the gateway
+// keeps positive answers a minute: knownUsers); 404 is no, anything else is an error
+function userLookup(supervisor: Supervisor, serviceToken: string) {
+  let next = 0
+  return async (id: string): Promise<boolean> => {
+    const live = supervisor.replicasOf('users').filter((r) => r.state === 'up')
+    if (!live.length) throw new Error('no users replica up')
+    const r = live[next++ % live.length]!
+    const res = await fetch(`${r.url}/internal/users/users/${encodeURIComponent(id)}`, {
+      headers: { 'X-Service-Token': serviceToken },
+      signal: AbortSignal.timeout(1000),
+    })
+    await res.body?.cancel()
+    if (res.status === 404 || res.status === 400) return false
+    if (!res.ok) throw new Error(`users answered ${res.status}`)
+    return true
+  }
 }
 
 // Local is what a replica says of itself at /_/local
@@ -198,7 +201,11 @@ async function observe(opts: GatewayOptions, board: BreakerBoard) {
     replicas.map(async (r): Promise<Local | null> => {
       if (!r.proc) return null
       try {
-        const res = await fetch(`${r.url}/_/local`, { signal: AbortSignal.timeout(300) })
+        const res = await fetch(`${r.url}/_/local`, {
+          headers: { 'X-Service-Token': opts.config.serviceToken },
+          signal: AbortSignal.timeout(300),
+        })
+        if (!res.ok) return null
         return (await res.json()) as Local
       } catch {
         return null

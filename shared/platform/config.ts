@@ -28,3 +28,47 @@ export const messaging = {
   maxAttempts: 5,
   baseDelayMs: 50,
 } as const
+
+// clientBody bounds how long a client may take to send its request body: a client that goes
+// quiet this long, or takes longer in all, gets 408 before anyone upstream is called
+export const clientBody = {
+  idleMs: 2000,
+  totalMs: 15_000,
+  maxBytes: 1024 * 1024,
+} as const
+
+// LimitSettings are the rate limits of one deployment (the same design on both)
+export interface LimitSettings {
+  // requests per key (user, else peer address) per window; 0 turns every limit off
+  limit: number
+  windowMs: number
+  // login/register attempts per account, and per address, per authWindowMs
+  authPerAccount: number
+  authPerAddress: number
+  authWindowMs: number
+  // peers whose X-Forwarded-For is believed (reverse proxies in front of us)
+  trustedProxies: string[]
+  // a shared store for several processes serving one port (redis://host:port), else memory
+  redisUrl: string | null
+}
+
+const int = (v: string | undefined, fallback: number) => {
+  const n = Number(v)
+  return v !== undefined && v !== '' && Number.isFinite(n) && n >= 0 ? Math.floor(n) : fallback
+}
+
+// limitSettings reads the rate limits from an environment (TWINSTACK_RATE_LIMIT=0 turns them off)
+export function limitSettings(env: Record<string, string | undefined>): LimitSettings {
+  return {
+    limit: int(env.TWINSTACK_RATE_LIMIT, 1200),
+    windowMs: Math.max(100, int(env.TWINSTACK_RATE_WINDOW_MS, 10_000)),
+    authPerAccount: int(env.TWINSTACK_AUTH_LIMIT, 10),
+    authPerAddress: int(env.TWINSTACK_AUTH_ADDRESS_LIMIT, 30),
+    authWindowMs: Math.max(100, int(env.TWINSTACK_AUTH_WINDOW_MS, 60_000)),
+    trustedProxies: (env.TWINSTACK_TRUSTED_PROXIES ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    redisUrl: env.TWINSTACK_REDIS || null,
+  }
+}

@@ -5,8 +5,20 @@ import type { Db, MigrationSet } from './db/index.ts'
 export interface ModuleDef {
   name: string
   migrations?: MigrationSet
-  // seed fills the module's tables with deterministic demo data when they are empty
-  seed?(db: Db): void | Promise<void>
+  // seed fills the module's tables with deterministic demo data when they are empty (and
+  // keeps the seeded logins in line with the deployment's credentials on every start)
+  seed?(db: Db, ctx?: SeedContext): void | Promise<void>
+}
+
+// SeedContext is what a deployment tells seeds about its credentials; without it (tests) the
+// documented demo logins are seeded
+export interface SeedContext {
+  adminPassword: string
+  // the 100 demo customers may log in with the public demo password
+  demoLogins: boolean
+  // an existing database may hold other logins (another mode, another admin password) and
+  // must be brought in line; false when the deployment knows it already is (default true)
+  sync?: boolean
 }
 
 // migrationsOf names the migrations folder beside a module's schema

@@ -256,6 +256,13 @@ export function apiSuite(name: string, base: () => string) {
         const sold = await page()
         expect(sold.stock.available).toBe(before.stock.available - 1)
       })
+
+      it('answers ids with control characters or padding with 400, never another product', async () => {
+        for (const bad of ['%00', '%09', '%0a', '%20']) {
+          expectProblem(await call('GET', `/api/products/p-0001${bad}`), 400)
+          expectProblem(await call('GET', `/api/products/p-0001${bad}/reviews`), 400)
+        }
+      })
     })
 
     describe('reviews', () => {

@@ -1,21 +1,33 @@
-import { count } from 'drizzle-orm'
+import { randomBytes } from 'node:crypto'
+import { and, count, eq, like } from 'drizzle-orm'
 import { ADMIN_ID, SEED_USERS, userId } from '../../domain/prng.ts'
 import { type Db, write } from '../../platform/db/index.ts'
+import type { SeedContext } from '../../platform/module.ts'
 import { users } from './schema.ts'
 import { hashPassword } from './service.ts'
+
+// DEMO is the documented demo credentials of api.md (usable only when the deployment says so)
+const DEMO: SeedContext = { adminPassword: 'admin-password', demoLogins: true }
+const DEMO_PASSWORD = 'demo-password'
+
+// unusable is a hash of a password nobody knows: the account exists, nobody can log in as it
+const unusable = () => hashPassword(randomBytes(24).toString('base64url'))
 
 // SEED_CREATED_AT is the fixed creation time of every seeded user, so seed data is reproducible
 const SEED_CREATED_AT = '2024-01-01T00:00:00.000Z'
 
 // seedUsers creates the demo customers and the admin of api.md when the table is empty
-export async function seedUsers(db: Db): Promise<void> {
-  if ((db.select({ n: count() }).from(users).get()?.n ?? 0) > 0) return
+export async function seedUsers(db: Db, ctx: SeedContext = DEMO): Promise<void> {
+  if ((db.select({ n: count() }).from(users).get()?.n ?? 0) > 0) {
+    // argon2 checks cost real time at every start: only when the logins may have changed
+    return ctx.sync === false ? undefined : syncLogins(db, ctx)
+  }
   // argon2id is deliberately slow: each distinct password is hashed ONCE and the hash reused
   // for every user that shares it, so a first start stays fast (the salt is shared too, which
   // is acceptable for public demo passwords only)
   const [demoHash, adminHash] = await Promise.all([
-    hashPassword('demo-password'),
-    hashPassword('admin-password'),
+    ctx.demoLogins ? hashPassword(DEMO_PASSWORD) : unusable(),
+    hashPassword(ctx.adminPassword),
   ])
   const customers = Array.from({ length: SEED_USERS }, (_, i) => ({
     id: userId(i + 1),
@@ -38,5 +50,32 @@ export async function seedUsers(db: Db): Promise<void> {
     // a concurrent first start may have seeded meanwhile; the check inside the lock decides
     if ((tx.select({ n: count() }).from(users).get()?.n ?? 0) > 0) return
     tx.insert(users).values(rows).run()
+  })
+}
+
+// syncLogins keeps the seeded logins of an existing database in line with how this start is
+// configured: the admin's password is the configured one (TWINSTACK_ADMIN_PASSWORD, the
+// generated one, or the demo one), and the demo customers log in only in demo mode
+async function syncLogins(db: Db, ctx: SeedContext): Promise<void> {
+  const hashOf = (id: string) =>
+    db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, id)).get()?.hash
+  const admin = hashOf(ADMIN_ID)
+  const demo = hashOf(userId(1))
+  // both checks at once (argon2 runs off the main thread)
+  const [adminOk, demoWorks] = await Promise.all([
+    admin ? Bun.password.verify(ctx.adminPassword, admin) : true,
+    demo ? Bun.password.verify(DEMO_PASSWORD, demo) : ctx.demoLogins,
+  ])
+  if (!adminOk) {
+    const hash = await hashPassword(ctx.adminPassword)
+    write(db, (tx) => {
+      tx.update(users).set({ passwordHash: hash }).where(eq(users.id, ADMIN_ID)).run()
+    })
+  }
+  if (demoWorks === ctx.demoLogins) return
+  const hash = ctx.demoLogins ? await hashPassword(DEMO_PASSWORD) : await unusable()
+  const seeded = and(like(users.email, 'demo%@twinstack.dev'), eq(users.createdAt, SEED_CREATED_AT))
+  write(db, (tx) => {
+    tx.update(users).set({ passwordHash: hash }).where(seeded).run()
   })
 }

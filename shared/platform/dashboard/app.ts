@@ -1,4 +1,5 @@
-// The live dashboard's browser code: one EventSource on /_/dashboard/stream, a keyed render of
+// The live dashboard's browser code: one server-sent-event stream on /_/dashboard/stream (read
+// with fetch, so it can carry the admin token; the stream needs one unless --open-ops), a keyed render of
 // the snapshot, and buttons for the chaos and control endpoints. Served transpiled, never bundled:
 // only type imports, no dependencies.
 import type { DashboardSnapshot } from '../http/dashboard.ts'
@@ -55,7 +56,9 @@ let token = sessionStorage.getItem(TOKEN_KEY) ?? ''
 let last: DashboardSnapshot | null = null
 let lastAt = 0
 let reachable = false
-let source: EventSource | null = null
+let source: AbortController | null = null
+// the stream answered 401/403: nothing to show until an admin signs in
+let locked = false
 let retryMs = 500
 let retryTimer: ReturnType<typeof setTimeout> | undefined
 const cards = new Map<string, HTMLElement>()
@@ -64,26 +67,71 @@ const cards = new Map<string, HTMLElement>()
 
 function connect(): void {
   clearTimeout(retryTimer)
-  source?.close()
-  const es = new EventSource('/_/dashboard/stream')
-  source = es
-  es.addEventListener('snapshot', (e) => {
-    retryMs = 500
-    lastAt = Date.now()
-    render(JSON.parse((e as MessageEvent<string>).data) as DashboardSnapshot)
+  source?.abort()
+  const ctrl = new AbortController()
+  source = ctrl
+  void readStream(ctrl)
+    .catch(() => 'dropped' as const)
+    .then((end) => {
+      if (source !== ctrl || ctrl.signal.aborted || end === 'locked') return
+      unreachable('The event stream dropped')
+      retryTimer = setTimeout(connect, retryMs)
+      retryMs = Math.min(retryMs * 2, 3000)
+    })
+}
+
+// readStream reads server-sent events from the stream until it ends; 'locked' when the stream
+// wants an admin token
+async function readStream(ctrl: AbortController): Promise<'ended' | 'locked'> {
+  const res = await fetch('/_/dashboard/stream', {
+    headers: token ? { Authorization: `Bearer ${token}` } : {},
+    signal: ctrl.signal,
   })
-  es.onerror = () => {
-    if (source !== es) return
-    es.close()
-    unreachable('The event stream dropped')
-    retryTimer = setTimeout(connect, retryMs)
-    retryMs = Math.min(retryMs * 2, 3000)
+  if (res.status === 401 || res.status === 403) {
+    await res.body?.cancel()
+    if (token && res.status === 401) setAuth('')
+    lock(res.status === 403 ? 'This account is not an admin.' : 'Sign in as an admin to watch it.')
+    return 'locked'
   }
+  if (!res.ok || !res.body) throw new Error(`stream answered ${res.status}`)
+  locked = false
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader()
+  let buffer = ''
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) return 'ended'
+    buffer += value
+    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+      const block = buffer.slice(0, end)
+      buffer = buffer.slice(end + 2)
+      let event = 'message'
+      let data = ''
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event:')) event = line.slice(6).trim()
+        else if (line.startsWith('data:')) data += line.slice(5).replace(/^ /, '')
+      }
+      if (event !== 'snapshot' || !data) continue
+      retryMs = 500
+      lastAt = Date.now()
+      render(JSON.parse(data) as DashboardSnapshot)
+    }
+  }
+}
+
+// lock shows that the figures need an admin sign-in (the page itself holds no data)
+function lock(why: string): void {
+  locked = true
+  reachable = false
+  el('banner').hidden = false
+  el('banner-title').textContent = 'Operations need an admin.'
+  el('banner-detail').textContent = why
+  el('banner-hint').textContent = ''
+  setConnection('down', 'sign in')
 }
 
 // a stream that stays open but goes quiet is as good as gone
 setInterval(() => {
-  if (reachable && Date.now() - lastAt > STALE_MS) {
+  if (!locked && reachable && Date.now() - lastAt > STALE_MS) {
     unreachable(`No snapshot for ${STALE_MS / 1000} s`)
     connect()
   }
@@ -103,7 +151,9 @@ function unreachable(why: string): void {
   reachable = false
   document.body.classList.add('unreachable')
   el('banner').hidden = false
+  el('banner-title').textContent = 'Deployment unreachable.'
   el('banner-detail').textContent = `${why}; every ${noun(last)} is shown down.`
+  el('banner-hint').textContent = 'Reconnecting…'
   setConnection('down', 'unreachable')
   for (const card of cards.values()) {
     card.dataset.state = 'down'
@@ -463,6 +513,7 @@ el('login').addEventListener('submit', async (e) => {
     if (!res.ok || !body.token) return toast(`sign-in failed: ${body.detail ?? res.status}`, 'bad')
     setAuth(body.token, email)
     toast(`signed in as ${email}`, 'good')
+    connect()
   } catch {
     toast('sign-in failed: deployment unreachable', 'bad')
   }

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto'
 import type { Context, MiddlewareHandler } from 'hono'
 import { sign, verify } from 'hono/jwt'
 import { type AuthUser, AuthUserSchema } from '../../contracts/common.ts'
@@ -10,20 +11,41 @@ export interface TokenIssuer {
   check(token: string): Promise<AuthUser>
 }
 
-// jwtIssuer issues tokens valid for ttlSeconds with the given secret
-export function jwtIssuer(secret: string, ttlSeconds = 24 * 3600): TokenIssuer {
+// ISSUER is the `iss` of every token; the audience names the deployment that accepts it
+export const ISSUER = 'twinstack'
+export const audienceOf = (deployment: string) => `twinstack-${deployment}`
+
+// jwtIssuer issues tokens valid for ttlSeconds with the given secret, for one audience (a
+// deployment): a token needs exp, iss and aud to be accepted, so one deployment's tokens are
+// refused by the other even when they share a secret
+export function jwtIssuer(
+  secret: string,
+  opts: { audience?: string; ttlSeconds?: number } = {},
+): TokenIssuer {
+  const audience = opts.audience ?? audienceOf('test')
+  const ttlSeconds = opts.ttlSeconds ?? 24 * 3600
   return {
     async issue(user) {
       const now = Math.floor(Date.now() / 1000)
       return sign(
-        { sub: user.id, email: user.email, role: user.role, iat: now, exp: now + ttlSeconds },
+        {
+          sub: user.id,
+          email: user.email,
+          role: user.role,
+          iss: ISSUER,
+          aud: audience,
+          iat: now,
+          exp: now + ttlSeconds,
+        },
         secret,
         'HS256',
       )
     },
     async check(token) {
       try {
-        const p = await verify(token, secret, 'HS256')
+        const p = await verify(token, secret, { alg: 'HS256', iss: ISSUER, aud: audience })
+        // hono checks exp only when present: a token that never expires is refused here
+        if (typeof p.exp !== 'number') throw new Error('no exp')
         return AuthUserSchema.parse({ id: p.sub, email: p.email, role: p.role })
       } catch {
         throw unauthorized('invalid or expired token')
@@ -32,15 +54,61 @@ export function jwtIssuer(secret: string, ttlSeconds = 24 * 3600): TokenIssuer {
   }
 }
 
-// identify reads a Bearer token when present and sets c.var.user; a bad token is a 401
-export function identify(tokens: TokenIssuer): MiddlewareHandler<AppEnv> {
+// UserExists tells whether a token's subject is still a user (cached by the caller)
+export type UserExists = (id: string) => Promise<boolean>
+
+// knownUsers caches positive answers of exists for ttlMs, so a token costs one lookup a minute;
+// a failed lookup (users unreachable) lets the signed token through rather than failing every
+// request of a deployment whose users service is down
+export function knownUsers(exists: UserExists, ttlMs = 60_000, max = 50_000): UserExists {
+  const seen = new Map<string, number>()
+  return async function userKnown(id) {
+    const until = seen.get(id)
+    if (until !== undefined && until > Date.now()) return true
+    let ok: boolean
+    try {
+      ok = await exists(id)
+    } catch {
+      return true
+    }
+    if (ok) {
+      if (seen.size >= max) seen.clear()
+      seen.set(id, Date.now() + ttlMs)
+    } else seen.delete(id)
+    return ok
+  }
+}
+
+// AUTH_ERROR is where identify leaves a refused token, for requireValidToken to answer after
+// the rate limiter has counted the request
+const AUTH_ERROR = 'authError' as const
+
+// identify reads a Bearer token when present and sets c.var.user; a bad token (bad signature,
+// expired, wrong audience, unknown user) is remembered and answered 401 by requireValidToken,
+// so the rate limiter in between counts it against the caller's address
+export function identify(tokens: TokenIssuer, exists?: UserExists): MiddlewareHandler<AppEnv> {
   return async function identifyUser(c, next) {
     const header = c.req.header('Authorization')
     if (header) {
-      const m = /^Bearer\s+(.+)$/i.exec(header)
-      if (!m) throw unauthorized('Authorization must be a Bearer token')
-      c.set('user', await tokens.check(m[1]!))
+      try {
+        const m = /^Bearer\s+(.+)$/i.exec(header)
+        if (!m) throw unauthorized('Authorization must be a Bearer token')
+        const user = await tokens.check(m[1]!)
+        if (exists && !(await exists(user.id))) throw unauthorized('invalid or expired token')
+        c.set('user', user)
+      } catch (error) {
+        c.set(AUTH_ERROR, error as Error)
+      }
     }
+    await next()
+  }
+}
+
+// requireValidToken answers 401 for a request whose token identify refused
+export function requireValidToken(): MiddlewareHandler<AppEnv> {
+  return async function validTokenRequired(c, next) {
+    const error = c.get(AUTH_ERROR)
+    if (error) throw error
     await next()
   }
 }
@@ -73,4 +141,46 @@ export const currentUser = (c: Context<AppEnv>): AuthUser => {
 // ownerOrAdmin lets a user see their own resource, an admin everyone's
 export function assertOwnerOrAdmin(user: AuthUser, ownerId: string): void {
   if (user.role !== 'admin' && user.id !== ownerId) throw forbidden('not your resource')
+}
+
+// OpsAccess says who may read the operations routes of a process
+export interface OpsAccess {
+  // --open-ops: anyone (local demos)
+  open: boolean
+  // a bearer token that may read /_/metrics only (Prometheus), besides admins
+  metricsToken: string | null
+}
+
+const same = (a: string, b: string) => {
+  const x = Buffer.from(a)
+  const y = Buffer.from(b)
+  return x.length === y.length && timingSafeEqual(x, y)
+}
+
+// NOT_OPS are the /_/ routes the gate leaves alone: /_/health and the dashboard's static shell
+// (no data in them) are public; /_/local, /_/chaos and /_/control guard themselves (service
+// token, or admin + loopback). Everything else under /_/ (status, dashboard stream, metrics,
+// traces, and whatever is added later) needs an admin token.
+const NOT_OPS = /^\/_\/(health|dashboard|dashboard\/assets\/[^/]+|(local|chaos|control)(\/.*)?)$/
+
+// requireOps lets admins (or, for /_/metrics, the metrics token) read the operations routes;
+// with access.open everybody may
+export function requireOps(access: OpsAccess): MiddlewareHandler<AppEnv> {
+  return async function opsRequired(c, next) {
+    if (access.open || NOT_OPS.test(c.req.path)) return next()
+    const header = c.req.header('Authorization') ?? ''
+    if (
+      access.metricsToken &&
+      c.req.path === '/_/metrics' &&
+      same(header, `Bearer ${access.metricsToken}`)
+    ) {
+      // identify could not read it as a JWT; it is the metrics token, not a bad token
+      c.set('authError', undefined)
+      return next()
+    }
+    const user = c.get('user')
+    if (!user) throw unauthorized('operations routes need an admin token')
+    if (user.role !== 'admin') throw forbidden('admin only')
+    await next()
+  }
 }

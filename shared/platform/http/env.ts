@@ -5,5 +5,7 @@ export type AppEnv = {
   Variables: {
     requestId: string
     user: AuthUser | undefined
+    // a token identify refused, answered 401 once the rate limiter has counted the request
+    authError: Error | undefined
   }
 }

@@ -9,10 +9,12 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Content Too Large',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 }
@@ -81,4 +83,18 @@ export function domainErrorFromProblem(status: number, body: Partial<Problem> | 
   const kind = kindOfStatus[status] ?? (status >= 500 ? 'unavailable' : 'invalid')
   const { type: _t, title: _ti, status: _s, detail, ...extra } = body ?? {}
   return new DomainError(kind, detail ?? `remote call failed with ${status}`, extra)
+}
+
+// serverError is Bun.serve's error handler: whatever escapes the app still answers problem+json
+export function serverError(error: Error): Response {
+  console.error(`unhandled server error: ${error.stack ?? error.message}`)
+  return new Response(
+    JSON.stringify({
+      type: problemType('internal'),
+      title: TITLES[500],
+      status: 500,
+      detail: 'internal error',
+    }),
+    { status: 500, headers: { 'Content-Type': 'application/problem+json' } },
+  )
 }
