@@ -127,6 +127,7 @@ export class CheckoutService implements Checkout {
   private readonly owner = randomUUID()
   private running = false
   private recovering = false
+  private beating: ReturnType<typeof setInterval> | null = null
   private wake: (() => void) | null = null
   private loop: Promise<void> | null = null
   private readonly byKey
@@ -267,6 +268,16 @@ export class CheckoutService implements Checkout {
   start(): () => Promise<void> {
     if (!this.running) {
       this.running = true
+      // the beat has its own timer: a long recovery round must not make this instance look dead
+      this.beat()
+      this.beating = setInterval(() => {
+        try {
+          this.beat()
+        } catch (error) {
+          this.log(`checkout: heartbeat failed: ${String(error)}`)
+        }
+      }, this.recoverEveryMs)
+      this.beating.unref?.()
       this.loop = this.work()
     }
     return () => this.stop()
@@ -274,6 +285,8 @@ export class CheckoutService implements Checkout {
 
   async stop(): Promise<void> {
     this.running = false
+    if (this.beating) clearInterval(this.beating)
+    this.beating = null
     this.wake?.()
     await this.loop
     this.loop = null
@@ -288,7 +301,6 @@ export class CheckoutService implements Checkout {
   private async work(): Promise<void> {
     while (this.running) {
       try {
-        this.beat()
         this.recovering = true
         await this.recover()
       } catch (error) {

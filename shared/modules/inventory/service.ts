@@ -36,8 +36,9 @@ export class InventoryService implements Inventory {
   private readonly sweepEveryMs: number
   private readonly log: (msg: string) => void
   private timer: ReturnType<typeof setInterval> | null = null
-  // the product page reads stock on every view: compiled once, not per call
+  // the product page reads stock on every view, checkout reserves by reference: compiled once
   private readonly stockById
+  private readonly reservationByRef
 
   constructor(
     private readonly db: Db,
@@ -51,6 +52,16 @@ export class InventoryService implements Inventory {
       .from(stock)
       .where(eq(stock.productId, sql.placeholder('id')))
       .prepare()
+    this.reservationByRef = db
+      .select()
+      .from(reservations)
+      .where(eq(reservations.reference, sql.placeholder('ref')))
+      .prepare()
+  }
+
+  // byReference reads a reservation (inside a write, it sees that transaction's writes)
+  private byReference(reference: string): Row | undefined {
+    return this.reservationByRef.get({ ref: reference }) as Row | undefined
   }
 
   async stock(productId: string): Promise<Stock | null> {
@@ -65,10 +76,12 @@ export class InventoryService implements Inventory {
     // check and hold inside one IMMEDIATE transaction: no other writer (in this process or
     // another) can take the same units between the check and the update
     return write(this.db, (tx) => {
-      const existing = byReference(tx, input.reference)
+      const existing = this.byReference(input.reference)
       if (existing) return toReservation(existing)
       for (const line of lines) {
-        const row = tx.select().from(stock).where(eq(stock.productId, line.productId)).get()
+        const row = this.stockById.get({ id: line.productId }) as
+          | { onHand: number; reserved: number }
+          | undefined
         if (!row) throw notFound(`product ${line.productId}`)
         const available = row.onHand - row.reserved
         if (available < line.quantity) {
@@ -95,7 +108,7 @@ export class InventoryService implements Inventory {
 
   async release(reference: string): Promise<Reservation> {
     return write(this.db, (tx) => {
-      const row = byReference(tx, reference)
+      const row = this.byReference(reference)
       // a release that overtakes its reserve leaves a marker, so the late reserve holds nothing
       if (!row) return tombstone(tx, reference)
       if (row.status === 'committed' || row.status === 'returned') {
@@ -109,7 +122,7 @@ export class InventoryService implements Inventory {
 
   async commit(reference: string): Promise<Reservation> {
     return write(this.db, (tx) => {
-      const row = byReference(tx, reference)
+      const row = this.byReference(reference)
       if (!row) throw notFound('reservation')
       if (row.status === 'committed' || row.status === 'returned') return toReservation(row)
       if (row.status === 'released') throw conflict('reservation is already released')
@@ -131,7 +144,7 @@ export class InventoryService implements Inventory {
 
   async restock(reference: string): Promise<Reservation> {
     return write(this.db, (tx) => {
-      const row = byReference(tx, reference)
+      const row = this.byReference(reference)
       if (!row) return tombstone(tx, reference)
       if (row.status === 'held') {
         moveReserved(tx, row.items, -1)
@@ -168,7 +181,7 @@ export class InventoryService implements Inventory {
     for (const candidate of due) {
       n += write(this.db, (tx) => {
         // re-read inside the transaction: a commit may have come first
-        const row = byReference(tx, candidate.reference)
+        const row = this.byReference(candidate.reference)
         if (row?.status !== 'held') return 0
         moveReserved(tx, row.items, -1)
         finish(tx, row, 'expired')
@@ -201,9 +214,6 @@ export class InventoryService implements Inventory {
     this.timer = null
   }
 }
-
-const byReference = (tx: Tx, reference: string) =>
-  tx.select().from(reservations).where(eq(reservations.reference, reference)).get()
 
 // moveReserved adds (+1) or gives back (-1) the held units of lines
 function moveReserved(tx: Tx, lines: ReservedLine[], sign: 1 | -1): void {

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, lt, or } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm'
 import { Topics } from '../../contracts/events.ts'
 import {
   type Order,
@@ -34,11 +34,21 @@ type Row = typeof events.$inferSelect
 // OrdersService keeps orders as streams of events: state is their fold, appends check the
 // version, and every appended event goes to the outbox (topic orders) in the same transaction
 export class OrdersService implements Orders, UserOrders {
+  // every read and append folds one order's stream: compiled once
+  private readonly streamOf
+
   constructor(
     private readonly db: Db,
     private readonly outbox: Outbox,
     private readonly users: Pick<Users, 'user'>,
-  ) {}
+  ) {
+    this.streamOf = db
+      .select()
+      .from(events)
+      .where(eq(events.orderId, sql.placeholder('id')))
+      .orderBy(asc(events.seq))
+      .prepare()
+  }
 
   async place(input: PlaceOrderInput): Promise<Order> {
     const { orderId, userId, items, total } = input
@@ -194,8 +204,9 @@ export class OrdersService implements Orders, UserOrders {
     return view([...rows, ...added])!
   }
 
-  private rowsOf(db: Db | Tx, id: string): Row[] {
-    return db.select().from(events).where(eq(events.orderId, id)).orderBy(asc(events.seq)).all()
+  // rowsOf reads one order's stream (inside a write, it sees that transaction's writes)
+  private rowsOf(_db: Db | Tx, id: string): Row[] {
+    return this.streamOf.all({ id }) as Row[]
   }
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { and, eq, lt } from 'drizzle-orm'
+import { and, eq, lt, sql } from 'drizzle-orm'
 import { type PaymentCaptured, Topics } from '../../contracts/events.ts'
 import type { AuthorizeInput, Payment, Payments } from '../../contracts/payments.ts'
 import { conflict, DomainError, notFound, refused } from '../../domain/errors.ts'
@@ -29,6 +29,8 @@ export class PaymentsService implements Payments {
   private readonly sweepEveryMs: number
   private readonly log: (msg: string) => void
   private timer: ReturnType<typeof setInterval> | null = null
+  // every step looks its payment up by reference: compiled once
+  private readonly paymentByRef
 
   constructor(
     private readonly db: Db,
@@ -38,13 +40,23 @@ export class PaymentsService implements Payments {
     this.ttlMs = opts.authorizationTtlMs ?? 10 * 60_000
     this.sweepEveryMs = opts.sweepEveryMs ?? 30_000
     this.log = opts.log ?? (() => {})
+    this.paymentByRef = db
+      .select()
+      .from(payments)
+      .where(eq(payments.reference, sql.placeholder('ref')))
+      .prepare()
+  }
+
+  // byReference reads a payment (inside a write, it sees that transaction's writes)
+  private byReference(reference: string): Row | undefined {
+    return this.paymentByRef.get({ ref: reference }) as Row | undefined
   }
 
   async authorize(input: AuthorizeInput): Promise<Payment> {
     const amountCents = checkedCents(input.amount)
     const verdict = checkCard(input.card, new Date())
     return write(this.db, (tx) => {
-      const existing = byReference(tx, input.reference)
+      const existing = this.byReference(input.reference)
       // a void that overtook this authorisation: answer it, hold nothing
       if (existing?.cardLast4 === '') return view(existing)
       if (existing) {
@@ -78,7 +90,7 @@ export class PaymentsService implements Payments {
 
   async capture(reference: string, orderId: string): Promise<Payment> {
     return write(this.db, (tx) => {
-      const row = byReference(tx, reference)
+      const row = this.byReference(reference)
       if (!row) throw notFound('payment')
       if (row.status === 'captured' || row.status === 'refunded') {
         if (row.orderId !== orderId) throw conflict('payment was captured for another order')
@@ -96,7 +108,7 @@ export class PaymentsService implements Payments {
 
   async void(reference: string): Promise<Payment> {
     return write(this.db, (tx) => {
-      const row = byReference(tx, reference)
+      const row = this.byReference(reference)
       if (!row) return tombstone(tx, reference)
       if (row.status === 'voided') return view(row)
       if (row.status !== 'authorized') {
@@ -108,7 +120,7 @@ export class PaymentsService implements Payments {
 
   async refund(reference: string): Promise<Payment> {
     return write(this.db, (tx) => {
-      const row = byReference(tx, reference)
+      const row = this.byReference(reference)
       if (!row) return tombstone(tx, reference)
       if (row.status === 'authorized') return finish(tx, row, 'voided')
       if (row.status !== 'captured') return view(row)
@@ -124,7 +136,7 @@ export class PaymentsService implements Payments {
   }
 
   async payment(reference: string): Promise<Payment | null> {
-    const row = this.db.select().from(payments).where(eq(payments.reference, reference)).get()
+    const row = this.byReference(reference)
     return row ? view(row) : null
   }
 
@@ -140,7 +152,7 @@ export class PaymentsService implements Payments {
     for (const candidate of due) {
       n += write(this.db, (tx) => {
         // re-read inside the transaction: a capture may have come first
-        const row = byReference(tx, candidate.reference)
+        const row = this.byReference(candidate.reference)
         if (row?.status !== 'authorized') return 0
         finish(tx, row, 'voided')
         return 1
@@ -184,9 +196,6 @@ function checkedCents(amount: { amount: number; currency: string }): number {
   }
   return c
 }
-
-const byReference = (tx: Tx, reference: string) =>
-  tx.select().from(payments).where(eq(payments.reference, reference)).get()
 
 // tombstone records a reference voided before it was ever authorised (no card, no amount)
 function tombstone(tx: Tx, reference: string): Payment {
