@@ -21,7 +21,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'twinstack-micro-crash-'))
   hold = join(dir, 'hold-checkout')
   const base = freeBase()
-  micro = await startProcess([process.execPath, entry, 'micro', '--quiet'], {
+  micro = await startProcess([process.execPath, entry, 'micro', '--quiet', '--demo'], {
     env: {
       TWINSTACK_DATA: dir,
       TWINSTACK_PORT_BASE: String(base),

@@ -19,7 +19,7 @@ const url = `http://127.0.0.1:${port}`
 let current: Started | undefined
 
 const start = () =>
-  startProcess([process.execPath, entry, 'monolith-process'], {
+  startProcess([process.execPath, entry, 'monolith-process', '--demo'], {
     env: {
       TWINSTACK_DATA: dir,
       PORT: String(port),
