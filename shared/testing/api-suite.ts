@@ -493,6 +493,17 @@ export function apiSuite(name: string, base: () => string) {
         const c = await call('POST', `/api/orders/${a.body.orderId}/cancel`, { token: me.token })
         expect(c.status).toBe(200)
         expect(c.body.status).toBe('cancelled')
+        // the refund reaches the customer as a message of its own, once
+        const refunds = await eventually(async () => {
+          const n = await call('GET', '/api/notifications', { token: me.token })
+          const mine = n.body.items.filter(
+            (i: { kind: string; orderId: string }) =>
+              i.kind === 'refund-confirmation' && i.orderId === a.body.orderId,
+          )
+          expect(mine).toHaveLength(1)
+          return mine
+        })
+        expect(refunds[0].to).toBe(me.email)
       })
 
       it('puts a cancelled order’s stock back on the shelf', async () => {

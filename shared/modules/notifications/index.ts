@@ -8,6 +8,7 @@ export {
   notificationsConsumers,
   notifyPayment,
   PAYMENT_CONFIRMATION,
+  REFUND_CONFIRMATION,
 } from './service.ts'
 
 // notifications is the module's definition for wiring: its migrations (it seeds nothing: every

@@ -14,6 +14,8 @@ import {
   notificationsConsumers,
   notificationsRoutes,
   notifyPayment,
+  PAYMENT_CONFIRMATION,
+  REFUND_CONFIRMATION,
 } from './index.ts'
 import { notifications as notificationsTable } from './schema.ts'
 
@@ -165,6 +167,22 @@ describe('notificationsConsumers', () => {
     handle(captured({}, 'PaymentAuthorized'))
     handle(captured({}, 'PaymentVoided'))
     expect(rows(database.db)).toBe(0)
+  })
+
+  it('sends one refund confirmation per refunded payment, beside its payment confirmation', () => {
+    const handle = inboxed(database.db, consumer.group, consumer.handler)
+    const paid = captured({ paymentId: 'pay-r' })
+    handle(paid)
+    const refunded = { ...captured({ paymentId: 'pay-r' }, 'PaymentRefunded'), id: 'refund-1' }
+    handle(refunded)
+    handle({ ...refunded, id: 'refund-again' })
+    const kinds = database.db
+      .select({ kind: notificationsTable.kind })
+      .from(notificationsTable)
+      .all()
+      .map((r) => r.kind)
+      .sort()
+    expect(kinds).toEqual([PAYMENT_CONFIRMATION, REFUND_CONFIRMATION])
   })
 
   it('rolls the effect back when the handler fails after it, so a retry applies it once', () => {

@@ -15,6 +15,15 @@ import { notifications } from './schema.ts'
 // PAYMENT_CONFIRMATION is the kind of notification sent when a payment is captured
 export const PAYMENT_CONFIRMATION = 'payment-confirmation'
 
+// REFUND_CONFIRMATION is the kind of notification sent when a cancelled order's payment is refunded
+export const REFUND_CONFIRMATION = 'refund-confirmation'
+
+// KINDS says which payment event tells the customer what
+const KINDS: Record<string, string> = {
+  PaymentCaptured: PAYMENT_CONFIRMATION,
+  PaymentRefunded: REFUND_CONFIRMATION,
+}
+
 // DEFAULT_PAGE is how many notifications a list answers when no limit is asked
 export const DEFAULT_PAGE = 50
 
@@ -93,23 +102,24 @@ function readCursor(cursor: string): { sentAt: string; rowid: number } {
   throw new DomainError('invalid', 'cursor is not one this list gave out')
 }
 
-// notifyPayment sends one payment confirmation per captured payment; other payment events are
-// not for customers. The (kind, ref) unique index guards against a repeat the inbox missed
-// (e.g. the same payment published under two event ids).
+// notifyPayment sends one payment confirmation per captured payment and one refund confirmation
+// per refunded one; other payment events are not for customers. The (kind, ref) unique index
+// guards against a repeat the inbox missed (e.g. the same payment published under two event ids).
 export function notifyPayment(tx: Tx, event: IntegrationEvent): void {
-  if (event.type !== 'PaymentCaptured') return
+  const kind = KINDS[event.type]
+  if (!kind) return
   // a malformed event throws: the transport retries, then dead-letters it for a person to see
   const data = PaymentCapturedData.parse(event.data)
   const already = tx
     .select({ id: notifications.id })
     .from(notifications)
-    .where(and(eq(notifications.kind, PAYMENT_CONFIRMATION), eq(notifications.ref, data.paymentId)))
+    .where(and(eq(notifications.kind, kind), eq(notifications.ref, data.paymentId)))
     .get()
   if (already) return
   tx.insert(notifications)
     .values({
       id: randomUUID(),
-      kind: PAYMENT_CONFIRMATION,
+      kind,
       ref: data.paymentId,
       orderId: data.orderId,
       userId: data.userId,
