@@ -184,7 +184,7 @@ export class CheckoutService implements Checkout {
       // before anything else, then answer what it became or run the next attempt
       const settled = await this.settle(claim.row)
       if (!settled && round >= 2) {
-        throw unavailable('the previous checkout with this key could not be settled yet')
+        throw interrupted('the previous checkout with this key could not be settled yet')
       }
     }
   }
@@ -461,10 +461,10 @@ export class CheckoutService implements Checkout {
     )
     // a reference compensated meanwhile (recovery took over) answers released / voided
     if (reserved.status === 'fulfilled' && reserved.value.status !== 'held') {
-      errors.push(unavailable('the checkout was interrupted and compensated'))
+      errors.push(interrupted('the checkout was interrupted and compensated'))
     }
     if (authorized.status === 'fulfilled' && authorized.value.status !== 'authorized') {
-      errors.push(unavailable('the checkout was interrupted and compensated'))
+      errors.push(interrupted('the checkout was interrupted and compensated'))
     }
     if (errors.length > 0 || quoted.status === 'rejected') {
       const cause = mostMeaningful(errors)
@@ -539,7 +539,7 @@ export class CheckoutService implements Checkout {
     }
     if (row.state === 'started') {
       // nothing was sent: the references were never used
-      this.fail(row, 'started', unavailable('the checkout was interrupted before it started'))
+      this.fail(row, 'started', interrupted('the checkout was interrupted before it started'))
       return true
     }
     const payment = await this.deps.payments.payment(row.orderId)
@@ -550,7 +550,7 @@ export class CheckoutService implements Checkout {
     const outcome = await this.compensate(
       row,
       row.state,
-      unavailable('the checkout was interrupted and compensated'),
+      interrupted('the checkout was interrupted and compensated'),
     )
     return outcome.kind !== 'pending'
   }
@@ -784,6 +784,15 @@ export class CheckoutService implements Checkout {
 }
 
 // stillRunning is the 409 a repeat gets while the first checkout with its key runs
+// interrupted is the 503 of a checkout that a crash (or a neighbour that is down) left to
+// recovery: it names the saga as the missing dependency, so a caller's breaker does not count
+// it as this service failing (the service answered, promptly and on purpose)
+function interrupted(detail: string): DomainError {
+  const e = unavailable(detail)
+  e.dependency = 'checkout-recovery'
+  return e
+}
+
 function stillRunning(retryAfterS: number): DomainError {
   return conflict('a checkout with this Idempotency-Key is still running', { retryAfterS })
 }
