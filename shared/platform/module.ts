@@ -34,3 +34,38 @@ export interface Consumer {
   group: string
   handler: Handler
 }
+
+// Sweeper runs a module's housekeeping (expiring holds, say) now and then every everyMs, never
+// letting a failed round end it; start is idempotent and answers how to stop it
+export class Sweeper {
+  private timer: ReturnType<typeof setInterval> | null = null
+
+  constructor(
+    private readonly name: string,
+    private readonly everyMs: number,
+    private readonly round: () => unknown,
+    private readonly log: (msg: string) => void,
+  ) {}
+
+  start(): () => void {
+    if (!this.timer) {
+      const tick = () => {
+        try {
+          this.round()
+        } catch (error) {
+          this.log(`${this.name}: sweep failed: ${String(error)}`)
+        }
+      }
+      tick()
+      this.timer = setInterval(tick, this.everyMs)
+      // housekeeping never keeps a process alive on its own
+      this.timer.unref?.()
+    }
+    return () => this.stop()
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer)
+    this.timer = null
+  }
+}

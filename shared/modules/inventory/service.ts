@@ -3,6 +3,7 @@ import { and, eq, lt, sql } from 'drizzle-orm'
 import type { Inventory, Reservation, ReserveInput, Stock } from '../../contracts/inventory.ts'
 import { conflict, notFound } from '../../domain/errors.ts'
 import { type Db, nowIso, type Tx, write } from '../../platform/db/index.ts'
+import { Sweeper } from '../../platform/module.ts'
 import { type ReservedLine, reservations, stock } from './schema.ts'
 
 type Row = typeof reservations.$inferSelect
@@ -33,9 +34,8 @@ export interface InventoryOptions {
 // step is idempotent by reference, and holds nobody committed expire and are swept
 export class InventoryService implements Inventory {
   private readonly holdTtlMs: number
-  private readonly sweepEveryMs: number
   private readonly log: (msg: string) => void
-  private timer: ReturnType<typeof setInterval> | null = null
+  private readonly sweeper: Sweeper
   // the product page reads stock on every view, checkout reserves by reference: compiled once
   private readonly stockById
   private readonly reservationByRef
@@ -45,8 +45,13 @@ export class InventoryService implements Inventory {
     opts: InventoryOptions = {},
   ) {
     this.holdTtlMs = opts.holdTtlMs ?? 10 * 60_000
-    this.sweepEveryMs = opts.sweepEveryMs ?? 30_000
     this.log = opts.log ?? (() => {})
+    this.sweeper = new Sweeper(
+      'inventory',
+      opts.sweepEveryMs ?? 30_000,
+      () => this.sweep(),
+      this.log,
+    )
     this.stockById = db
       .select({ onHand: stock.onHand, reserved: stock.reserved })
       .from(stock)
@@ -194,24 +199,11 @@ export class InventoryService implements Inventory {
 
   // start sweeps now and then every sweepEveryMs; stop ends it
   start(): () => void {
-    if (!this.timer) {
-      const tick = () => {
-        try {
-          this.sweep()
-        } catch (error) {
-          this.log(`inventory: sweep failed: ${String(error)}`)
-        }
-      }
-      tick()
-      this.timer = setInterval(tick, this.sweepEveryMs)
-      this.timer.unref?.()
-    }
-    return () => this.stop()
+    return this.sweeper.start()
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer)
-    this.timer = null
+    this.sweeper.stop()
   }
 }
 

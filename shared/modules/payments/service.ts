@@ -7,6 +7,7 @@ import { cents, money } from '../../domain/money.ts'
 import { checkCard } from '../../domain/payment.ts'
 import type { Outbox } from '../../platform/bus/outbox.ts'
 import { type Db, nowIso, type Tx, write } from '../../platform/db/index.ts'
+import { Sweeper } from '../../platform/module.ts'
 import { payments } from './schema.ts'
 
 // the largest amount one authorisation may carry, in cents (a demo shop, not a bank)
@@ -26,9 +27,8 @@ export interface PaymentsOptions {
 // once, every step is idempotent by reference, and lapsed authorisations are swept (voided)
 export class PaymentsService implements Payments {
   private readonly ttlMs: number
-  private readonly sweepEveryMs: number
   private readonly log: (msg: string) => void
-  private timer: ReturnType<typeof setInterval> | null = null
+  private readonly sweeper: Sweeper
   // every step looks its payment up by reference: compiled once
   private readonly paymentByRef
 
@@ -38,8 +38,13 @@ export class PaymentsService implements Payments {
     opts: PaymentsOptions = {},
   ) {
     this.ttlMs = opts.authorizationTtlMs ?? 10 * 60_000
-    this.sweepEveryMs = opts.sweepEveryMs ?? 30_000
     this.log = opts.log ?? (() => {})
+    this.sweeper = new Sweeper(
+      'payments',
+      opts.sweepEveryMs ?? 30_000,
+      () => this.sweep(),
+      this.log,
+    )
     this.paymentByRef = db
       .select()
       .from(payments)
@@ -164,24 +169,11 @@ export class PaymentsService implements Payments {
 
   // start sweeps now and then every sweepEveryMs; the answer stops it
   start(): () => void {
-    if (!this.timer) {
-      const tick = () => {
-        try {
-          this.sweep()
-        } catch (error) {
-          this.log(`payments: sweep failed: ${String(error)}`)
-        }
-      }
-      tick()
-      this.timer = setInterval(tick, this.sweepEveryMs)
-      this.timer.unref?.()
-    }
-    return () => this.stop()
+    return this.sweeper.start()
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer)
-    this.timer = null
+    this.sweeper.stop()
   }
 }
 
