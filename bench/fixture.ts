@@ -1,5 +1,6 @@
 // A small, complete results.json for the report tests: every scenario with figures for both
 // deployments, numbers chosen so the expected sentences are easy to check by hand
+import type { VerifyResult } from '../scripts/verify.ts'
 import type { FlagCode } from './flags.ts'
 import type { Latency } from './loadgen.ts'
 import { parseOptions } from './options.ts'
@@ -70,6 +71,32 @@ const NAMES = [
   'order with events',
   'sales report',
 ]
+
+// verifyResult is one `npm run verify` run: two invariants, violations only where asked
+export function verifyResult(deployment: string, violations = 0): VerifyResult {
+  return {
+    deployment,
+    seed: 1,
+    durationS: 60,
+    killEveryS: 3,
+    clients: 10,
+    users: 12,
+    counts: { checkouts: 1200, acked: 1100, kills: 19, 'processes killed': 27, replayed: 40 },
+    reads: { '200': 800 },
+    kills: [{ atMs: 3000, targets: [deployment === 'micro' ? 'orders#0' : 'monolith'] }],
+    notes: [],
+    invariants: [
+      {
+        name: 'acknowledged checkout → one capture',
+        checked: 1100,
+        violations,
+        examples: violations ? ['o-1: 2 captures'] : [],
+      },
+      { name: 'nothing stays reserved once idle', checked: 50, violations: 0, examples: [] },
+    ],
+    violations,
+  }
+}
 
 // sampleResults is a results.json as a full run would write it
 export function sampleResults(): Results {
@@ -229,6 +256,12 @@ export function sampleResults(): Results {
         ],
         binary: { path: 'dist/twinstack', bytes: 110 * 2 ** 20, built: false },
         generatorCores: 0.3,
+      },
+      'crash-safety': {
+        runs: [
+          { deployment: 'monolith', elapsedMs: 72_000, result: verifyResult('monolith') },
+          { deployment: 'micro', elapsedMs: 95_000, result: verifyResult('micro') },
+        ],
       },
     },
     errors: [],

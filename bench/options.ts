@@ -9,6 +9,7 @@ export const SCENARIOS = [
   'deployment',
   'scaling',
   'footprint',
+  'crash-safety',
 ] as const
 export type ScenarioName = (typeof SCENARIOS)[number]
 
@@ -36,7 +37,8 @@ export interface BenchOptions {
 export const USAGE = `usage: npm run bench -- [options]
   --quick                smoke run of every scenario in about a minute
   --scenario a,b         some scenarios only: ${SCENARIOS.map((s, i) => `${i + 1}=${s}`).join(' ')}
-  --duration S           seconds per measured run (default 5, quick 1)
+  --duration S           seconds per measured run (default 5, quick 1); crash-safety's load
+                         is 60 s × S/5, at most 60 (quick 7)
   --warmup S             seconds of warm-up per cell (default 2, quick 0)
   --connections N        connections of the closed-loop runs (default 50, quick 16)
   --repeats N            repeats per cell, alternating the deployments A B A B (default 3, quick 1)

@@ -22,10 +22,18 @@ describe('settings', () => {
   const total = (argv: string[]) =>
     Object.values(estimateSeconds(settings(parseOptions(argv, '/r')))).reduce((a, b) => a + b, 0)
 
-  it('keeps a full run under fifteen minutes and a quick one around a minute', () => {
-    expect(total([])).toBeLessThan(15 * 60)
+  it('keeps a full run under sixteen minutes and a quick one around two', () => {
+    expect(total([])).toBeLessThan(16 * 60)
     expect(total([])).toBeGreaterThan(5 * 60)
-    expect(total(['--quick'])).toBeLessThan(2 * 60)
+    expect(total(['--quick'])).toBeLessThan(2.5 * 60)
+  })
+  it('runs the crash checker for the issue’s 60 s, shorter when quick, never longer', () => {
+    const crash = (argv: string[]) => settings(parseOptions(argv, '/r')).crash
+    expect(crash([])).toMatchObject({ durationS: 60, killEveryS: 3, seed: 1 })
+    expect(crash(['--quick']).durationS).toBeLessThan(15)
+    expect(crash(['--quick', '--duration', '30']).durationS).toBeLessThan(15)
+    expect(crash(['--duration', '10']).durationS).toBe(60)
+    expect(crash(['--duration', '2.5']).durationS).toBe(30)
   })
   it('measures every endpoint and both faults in a full run', () => {
     const s = settings(parseOptions([], '/r'))
@@ -56,7 +64,7 @@ describe('parseOptions', () => {
     // wrk when it is installed, autocannon otherwise (and for runs under a second)
     expect(o.tool).toBe(Bun.which('wrk') ? 'wrk' : 'autocannon')
     expect(parseOptions(['--duration', '0.5'], '/repo').tool).toBe('autocannon')
-    expect(o.scenarios).toHaveLength(6)
+    expect(o.scenarios).toHaveLength(7)
     expect(o.outDir).toBe('/repo/bench/results')
   })
   it('reads both --name value and --name=value', () => {
@@ -71,9 +79,11 @@ describe('parseOptions', () => {
     expect(() => parseOptions(['--fast'], '/r')).toThrow('unknown option')
     expect(() => parseOptions(['--tool', 'ab'], '/r')).toThrow('unknown tool')
     expect(() => parseOptions(['--duration', '-1'], '/r')).toThrow('positive')
-    expect(() => scenarioList('7')).toThrow('unknown scenario')
+    expect(() => scenarioList('8')).toThrow('unknown scenario')
   })
   it('takes scenario names, prefixes and numbers in canonical order', () => {
     expect(scenarioList('foot,2,scal')).toEqual(['endpoints', 'scaling', 'footprint'])
+    expect(scenarioList('crash')).toEqual(['crash-safety'])
+    expect(scenarioList('7')).toEqual(['crash-safety'])
   })
 })

@@ -95,9 +95,21 @@ export interface Settings {
     share: number
   }
   footprint: { repeats: number; loadS: number; settleS: number; buildBinary: boolean }
+  // `npm run verify` once per deployment: checkouts while processes are SIGKILLed
+  crash: {
+    durationS: number
+    killEveryS: number
+    seed: number
+    clients: number
+    users: number
+    settleS: number
+  }
 }
 
 const round = (n: number, step = 0.5) => Math.max(step, Math.round(n / step) * step)
+
+// QUICK_CRASH_S is the quick run's load per deployment: two kills, enough to reconcile
+const QUICK_CRASH_S = 7
 
 // settings derives each scenario's parameters: full runs take about ten minutes, quick about one
 export function settings(o: BenchOptions): Settings {
@@ -150,6 +162,16 @@ export function settings(o: BenchOptions): Settings {
       settleS: o.quick ? 0.25 : 2,
       buildBinary: !o.quick,
     },
+    // the issue's full run is 60 s of load; a shorter --duration shortens it, a longer one
+    // never lengthens it (the scenario stays near three minutes)
+    crash: {
+      durationS: o.quick ? QUICK_CRASH_S : Math.min(60, round(60 * k, 5)),
+      killEveryS: 3,
+      seed: 1,
+      clients: 10,
+      users: 12,
+      settleS: o.quick ? 10 : 30,
+    },
   }
 }
 
@@ -177,5 +199,8 @@ export function estimateSeconds(s: Settings): Record<ScenarioName, number> {
     scaling: s.scaling.counts.length * (6 + closedLoop(s.scaling, 1, 2)),
     footprint:
       s.footprint.repeats * 5 + 8 + 2 * s.footprint.loadS + (s.footprint.buildBinary ? 10 : 0),
+    // start, recovery, replay, drain and reading the state: about 5 s on the monolith, 10 s
+    // on the microservices, beside the load itself
+    'crash-safety': 2 * s.crash.durationS + 20,
   }
 }

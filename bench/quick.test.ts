@@ -33,7 +33,20 @@ describe('npm run bench -- --quick', () => {
         deployments: expect.arrayContaining(['monolith', 'micro']),
       })
     }
-  }, 150_000)
+    // the crash checker ran on both deployments, killed processes and found nothing
+    for (const run of results.scenarios['crash-safety']!.runs) {
+      expect({ deployment: run.deployment, error: run.error }).toEqual({
+        deployment: run.deployment,
+        error: undefined,
+      })
+      expect(run.result!.counts.acked).toBeGreaterThan(0)
+      expect(run.result!.counts.kills).toBeGreaterThan(0)
+      expect({ deployment: run.deployment, violations: run.result!.violations }).toEqual({
+        deployment: run.deployment,
+        violations: 0,
+      })
+    }
+  }, 210_000)
 
   it('measured the load generator and the servers on every closed-loop run', () => {
     const s = results!.scenarios

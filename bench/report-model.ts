@@ -856,6 +856,76 @@ function footprintSection(r: Results): Section | null {
   }
 }
 
+// crashVerdict is one deployment's verdict: held (no violation), or how many violations
+export const crashVerdict = (violations: number) =>
+  violations === 0 ? 'held' : `violated (${f.int(violations)})`
+
+// crashSection shows `npm run verify` on both deployments: one row per invariant, checked and
+// violations per deployment, and a line per deployment with what the run did
+function crashSection(r: Results): Section | null {
+  const c = r.scenarios['crash-safety']
+  if (!c) return null
+  const deployments = ['monolith', 'micro'].filter((d) => c.runs.some((x) => x.deployment === d))
+  const result = (d: string) => c.runs.find((x) => x.deployment === d)?.result ?? null
+  // every invariant any run checked, in the checker's order
+  const names = [
+    ...new Set(deployments.flatMap((d) => (result(d)?.invariants ?? []).map((i) => i.name))),
+  ]
+  const rows = names.map((name) => [
+    name,
+    ...deployments.flatMap((d) => {
+      const i = result(d)?.invariants.find((x) => x.name === name)
+      return i ? [f.int(i.checked), f.int(i.violations)] : ['n/a', 'n/a']
+    }),
+  ])
+  const lines = c.runs.map((x) => {
+    const v = x.result
+    if (!v)
+      return `**${x.deployment}**: the checker could not run (${(x.error ?? '').split('\n')[0]}).`
+    const n = v.counts
+    return (
+      `**${x.deployment}**: ${v.durationS} s of load, a kill every ${v.killEveryS} s, seed ${v.seed}: ` +
+      `${f.int(n.checkouts ?? 0)} checkouts, ${f.int(n.acked ?? 0)} acknowledged, ` +
+      `${f.int(n.kills ?? 0)} kills (${f.int(n['processes killed'] ?? 0)} processes killed), ` +
+      `${f.int(n.replayed ?? 0)} resends; ${f.int(v.violations)} violations: ` +
+      `**${crashVerdict(v.violations)}** (the run took ${f.int(x.elapsedMs / 1000)} s).` +
+      (v.notes.length ? ` Notes: ${v.notes.join('; ')}.` : '')
+    )
+  })
+  const examples = c.runs.flatMap((x) =>
+    (x.result?.invariants ?? [])
+      .filter((i) => i.violations > 0)
+      .map((i) => `${x.deployment} · ${i.name}: ${i.examples.slice(0, 3).join('; ')}`),
+  )
+  return {
+    id: 'crash-safety',
+    title: '7 Crash safety',
+    paragraphs: [
+      '`npm run verify` on each deployment, on fresh data: concurrent clients send checkouts ' +
+        '(each with an Idempotency-Key) and product reads while random processes are SIGKILLed ' +
+        '(micro: any service, sometimes several at once, restarted by the supervisor; monolith: ' +
+        'the process, restarted by its keeper). Then every checkout that got no definite answer ' +
+        'is resent with its key until it gets one, the queues drain, and what the deployment ' +
+        'holds is reconciled against what the clients were told.',
+      ...lines,
+      ...(examples.length ? [`Violations found: ${examples.join(' · ')}.`] : []),
+    ],
+    tables: names.length
+      ? [
+          {
+            headers: [
+              'invariant',
+              ...deployments.flatMap((d) => [`${d} checked`, `${d} violations`]),
+            ],
+            rows,
+            numeric: deployments.flatMap((_, i) => [1 + 2 * i, 2 + 2 * i]),
+          },
+        ]
+      : [],
+    charts: [],
+  }
+}
+
 // deploySentences states scenario 4's failed requests per redeployed service
 export function deploySentences(h: Headline): string {
   return h.deployFailed
@@ -1116,6 +1186,7 @@ export function reportSections(r: Results): Section[] {
     deploymentSection(r),
     scalingSection(r),
     footprintSection(r),
+    crashSection(r),
     claimsSection(r),
     flagsSection(r),
     methodSection(r),
@@ -1154,6 +1225,18 @@ export function headlineLines(r: Results): string[] {
   if (r.scenarios.footprint) {
     lines.push(
       `Idle memory: ${f.mb(h.idleRss.micro)} (micro) vs ${f.mb(h.idleRss.monolith)} (monolith).`,
+    )
+  }
+  const crash = r.scenarios['crash-safety']
+  if (crash) {
+    lines.push(
+      `Crash safety (\`npm run verify\`, SIGKILLs under checkouts): ${crash.runs
+        .map((x) =>
+          x.result
+            ? `${x.deployment} ${crashVerdict(x.result.violations)} over ${f.int(x.result.counts.acked ?? 0)} acknowledged checkouts and ${f.int(x.result.counts.kills ?? 0)} kills`
+            : `${x.deployment} could not run`,
+        )
+        .join('; ')}.`,
     )
   }
   lines.push(

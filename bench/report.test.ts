@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'bun:test'
-import { sampleResults } from './fixture.ts'
+import { sampleResults, verifyResult } from './fixture.ts'
 import { escapeHtml, jsonForScript, writeHtmlReport } from './report-html.ts'
 import { mdTable, writeMarkdownReport } from './report-md.ts'
 import { headline, headlineLines, unaffectedAvailability } from './report-model.ts'
@@ -52,6 +52,7 @@ describe('deploymentsCovered', () => {
       'deployment',
       'scaling',
       'footprint',
+      'crash-safety',
     ])
     for (const list of Object.values(covered))
       expect(list).toEqual(expect.arrayContaining(['micro', 'monolith']))
@@ -109,5 +110,50 @@ describe('writeHtmlReport', () => {
     const r = sampleResults()
     r.command = 'npm run bench -- </script><script>alert(1)</script>'
     expect(writeHtmlReport(r, '/* lib */')).not.toContain('<script>alert(1)')
+  })
+})
+
+describe('crash-safety section', () => {
+  // section cuts report.md from one heading to the next
+  const section = (md: string) => md.slice(md.indexOf('## 7 Crash safety'), md.indexOf('\n## What'))
+
+  it('has one row per invariant with checked and violations per deployment', () => {
+    const md = section(writeMarkdownReport(sampleResults()))
+    expect(md).toContain(
+      '| invariant | monolith checked | monolith violations | micro checked | micro violations |',
+    )
+    expect(md).toContain('| acknowledged checkout → one capture | 1,100 | 0 | 1,100 | 0 |')
+    expect(md).toContain('| nothing stays reserved once idle | 50 | 0 | 50 | 0 |')
+    expect(md).toContain(
+      '**micro**: 60 s of load, a kill every 3 s, seed 1: 1,200 checkouts, 1,100 acknowledged, ' +
+        '19 kills (27 processes killed), 40 resends; 0 violations: **held**',
+    )
+  })
+
+  it('says which deployment violated what, and which run could not run', () => {
+    const r = sampleResults()
+    r.scenarios['crash-safety'] = {
+      runs: [
+        { deployment: 'monolith', elapsedMs: 1000, result: null, error: 'no port\nstack' },
+        { deployment: 'micro', elapsedMs: 1000, result: verifyResult('micro', 2) },
+      ],
+    }
+    const md = writeMarkdownReport(r)
+    const part = section(md)
+    expect(part).toContain('**monolith**: the checker could not run (no port).')
+    expect(part).toContain('2 violations: **violated (2)**')
+    expect(part).toContain('| acknowledged checkout → one capture | n/a | n/a | 1,100 | 2 |')
+    expect(part).toContain('micro · acknowledged checkout → one capture: o-1: 2 captures')
+    expect(md).toContain('micro violated (2) over 1,100 acknowledged checkouts')
+    expect(markdownProblems(md)).toEqual([])
+  })
+
+  it('is the same table in report.html', () => {
+    const html = writeHtmlReport(sampleResults(), '/* lib */')
+    expect(html).toContain('<h2 id="crash-safety">7 Crash safety</h2>')
+    expect(html).toContain('<th class="num">micro violations</th>')
+    expect(html).toContain(
+      '<td>acknowledged checkout → one capture</td><td class="num">1,100</td><td class="num">0</td>',
+    )
   })
 })

@@ -1,3 +1,4 @@
+import type { VerifyResult } from '../scripts/verify.ts'
 import type { FaultCost } from './fault-cost.ts'
 import { type FlagCode, flagRepeats, flagRun, mergeFlags } from './flags.ts'
 import type { ClosedRun, Sampled } from './load.ts'
@@ -303,6 +304,15 @@ export interface FootprintFigures {
   generatorCores: number | null
 }
 
+// CrashRun is one `npm run verify` run of the crash-safety scenario: what the checker found, or
+// why it could not run
+export interface CrashRun {
+  deployment: string
+  elapsedMs: number
+  result: VerifyResult | null
+  error?: string
+}
+
 // Results is results.json: every raw figure with the machine, versions and commit
 export interface Results {
   schema: 1
@@ -333,6 +343,7 @@ export interface Results {
     deployment?: { runs: DeployRun[]; calibration?: Calibration }
     scaling?: { runs: RunRecord[]; summary: CellSummary[] }
     footprint?: FootprintFigures
+    'crash-safety'?: { runs: CrashRun[] }
   }
   // --profile: a CPU profile of one process under the product-page load
   profile?: ProfileResult
@@ -375,6 +386,14 @@ export function deploymentsCovered(r: Results): Record<string, string[]> {
       ...s.footprint.starts.map((x) => kind(x.deployment)),
       ...s.footprint.memory.map((x) => kind(x.deployment)),
     ])
+  }
+  const crash = s['crash-safety']
+  if (crash) {
+    out['crash-safety'] = uniq(
+      crash.runs
+        .filter((x) => (x.result?.counts.checkouts ?? 0) > 0)
+        .map((x) => kind(x.deployment)),
+    )
   }
   return out
 }

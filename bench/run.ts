@@ -14,6 +14,7 @@ import { writeMarkdownReport } from './report-md.ts'
 import type { Results } from './results.ts'
 import { forgetCalibration } from './scenarios/calibrate.ts'
 import { type BenchContext, machineCores } from './scenarios/common.ts'
+import { crashScenario } from './scenarios/crash.ts'
 import { deploymentScenario } from './scenarios/deployment.ts'
 import { endpointsScenario } from './scenarios/endpoints.ts'
 import { failureScenario } from './scenarios/failure.ts'
@@ -28,6 +29,7 @@ const TITLES: Record<ScenarioName, string> = {
   deployment: '4 Deployment under load',
   scaling: '5 Scaling the hot read path',
   footprint: '6 Footprint',
+  'crash-safety': '7 Crash safety: the invariant checker under SIGKILL',
 }
 
 // timestamp names a results directory (sortable, no colons)
@@ -97,6 +99,14 @@ export async function runBench(
     },
     footprint: async () => {
       results.scenarios.footprint = await footprintScenario(ctx)
+    },
+    'crash-safety': async () => {
+      const crash = await crashScenario(ctx)
+      results.scenarios['crash-safety'] = crash
+      // a checker that could not run is a bench error; a violation it found is a finding
+      for (const r of crash.runs)
+        if (r.error)
+          results.errors.push({ scenario: `crash-safety ${r.deployment}`, message: r.error })
     },
   }
   try {

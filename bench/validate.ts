@@ -12,6 +12,7 @@ export const SECTION_TITLES = [
   '## 4 Deployment',
   '## 5 Scaling',
   '## 6 Footprint',
+  '## 7 Crash safety',
   "## What the figures say about the seed's claims",
   '## Flags',
   '## Method and machine',
