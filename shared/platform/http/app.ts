@@ -1,12 +1,10 @@
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { requestId } from 'hono/request-id'
-import { secureHeaders } from 'hono/secure-headers'
 import type { Telemetry } from '../telemetry.ts'
 import { identify, type TokenIssuer } from './auth.ts'
 import type { AppEnv } from './env.ts'
 import { onError, problem } from './problem.ts'
-import { traceContext } from './trace.ts'
+import { requestContext } from './trace.ts'
 
 // AppOptions describes the process an app runs in
 export interface AppOptions {
@@ -21,14 +19,12 @@ export interface AppOptions {
 
 const startedAt = Date.now()
 
-// createApp builds the Hono app every process starts from: request id, secure headers, body
+// createApp builds the Hono app every process starts from: request id, trace, secure headers, body
 // limit, metrics, token identification, problem+json errors and /_/health
 export function createApp(opts: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
-  app.use(requestId())
-  app.use(opts.telemetry.measure())
-  app.use(traceContext())
-  app.use(secureHeaders({ crossOriginResourcePolicy: false }))
+  // request id, trace, X-Hops, secure headers and metrics: one middleware (see requestContext)
+  app.use(requestContext(opts.telemetry.recorder()))
   app.use(
     bodyLimit({
       maxSize: opts.maxBodyBytes ?? 1024 * 1024,
