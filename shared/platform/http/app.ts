@@ -14,6 +14,8 @@ export interface AppOptions {
   tokens: TokenIssuer
   telemetry: Telemetry
   maxBodyBytes?: number
+  // false when every answer reaches users through a proxy that adds the secure headers itself
+  secureHeaders?: boolean
   log?: (msg: string) => void
 }
 
@@ -24,7 +26,7 @@ const startedAt = Date.now()
 export function createApp(opts: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   // request id, trace, X-Hops, secure headers and metrics: one middleware (see requestContext)
-  app.use(requestContext(opts.telemetry.recorder()))
+  app.use(requestContext(opts.telemetry.recorder(), { secureHeaders: opts.secureHeaders }))
   app.use(
     bodyLimit({
       maxSize: opts.maxBodyBytes ?? 1024 * 1024,

@@ -30,4 +30,13 @@ describe('requestContext', () => {
     expect(replaced.headers.get('traceparent')).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/)
     expect(seen).toEqual([200, 200])
   })
+
+  test('leaves the secure headers out when a proxy in front sets them', async () => {
+    const app = new Hono()
+      .use(requestContext(() => {}, { secureHeaders: false }))
+      .get('/', (c) => c.text('x'))
+    const res = await app.request('/')
+    expect(res.headers.get('X-Content-Type-Options')).toBeNull()
+    expect(res.headers.get('X-Hops')).toBe('0')
+  })
 })

@@ -78,9 +78,14 @@ function traceOf(c: Context, requestId: string): Trace {
 // monolith run it on every request): the request id (the caller's X-Request-Id if sane, else a
 // new one, as hono's requestId), the trace context kept for the rest of the request so outgoing
 // calls carry it on, X-Hops and X-Internal-Bytes, the secure headers, and the request's figures
-// (record, e.g. Telemetry.recorder()). Headers after the handler are set on the response itself:
+// (record, e.g. Telemetry.recorder()). secureHeaders: false leaves the secure headers to a
+// proxy in front that sets them on every answer it forwards (the gateway). Headers after the handler are set on the response itself:
 // c.header() on a finished response would rebuild the Response for each header
-export function requestContext(record: (c: Context, ms: number) => void): MiddlewareHandler {
+export function requestContext(
+  record: (c: Context, ms: number) => void,
+  opts: { secureHeaders?: boolean } = {},
+): MiddlewareHandler {
+  const secure = opts.secureHeaders === false ? [] : SECURE_HEADERS
   return async function servePlatform(c, next) {
     const start = performance.now()
     const given = c.req.header('X-Request-Id')
@@ -94,7 +99,7 @@ export function requestContext(record: (c: Context, ms: number) => void): Middle
     // the cost of this request in internal traffic: 0 and 0 when everything was in-process
     h.set('X-Hops', String(trace.hops))
     h.set('X-Internal-Bytes', String(trace.bytes))
-    for (const [name, value] of SECURE_HEADERS) h.set(name, value)
+    for (const [name, value] of secure) h.set(name, value)
     record(c, performance.now() - start)
   }
 }
