@@ -223,6 +223,12 @@ export function apiSuite(name: string, base: () => string) {
           degraded: [],
         })
         expect(a.body.reviews.length).toBeLessThanOrEqual(5)
+        // the public answer carries the secure headers and the platform's trace headers
+        expect(a.headers.get('X-Content-Type-Options')).toBe('nosniff')
+        expect(a.headers.get('X-Frame-Options')).toBe('SAMEORIGIN')
+        expect(a.headers.get('X-Request-Id')).toBeTruthy()
+        expect(a.headers.get('traceparent')).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/)
+        expect(Number(a.headers.get('X-Hops'))).toBeGreaterThanOrEqual(0)
       })
 
       it('answers an unknown product with 404', async () => {

@@ -55,14 +55,21 @@ threeWays<Users>(
     })
 
     it('refuses a wrong password and an unknown email alike', async () => {
-      const wrong = svc().login({ email: 'demo1@twinstack.dev', password: 'admin-password' })
-      const unknown = svc().login({ email: 'nobody@twinstack.dev', password: 'demo-password' })
-      const messages: string[] = []
-      for (const attempt of [wrong, unknown]) {
-        const error = await attempt.then(
+      // both run at once; each gets its handler at once, so neither rejection is ever unhandled
+      const failure = (attempt: Promise<unknown>) =>
+        attempt.then(
           () => null,
           (e: unknown) => e,
         )
+      const wrong = failure(
+        svc().login({ email: 'demo1@twinstack.dev', password: 'admin-password' }),
+      )
+      const unknown = failure(
+        svc().login({ email: 'nobody@twinstack.dev', password: 'demo-password' }),
+      )
+      const messages: string[] = []
+      for (const attempt of [wrong, unknown]) {
+        const error = await attempt
         expect(error).toBeInstanceOf(DomainError)
         expect((error as DomainError).kind).toBe('unauthorized')
         messages.push((error as DomainError).message)

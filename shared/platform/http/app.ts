@@ -1,6 +1,5 @@
-import { Hono, type MiddlewareHandler } from 'hono'
-import { requestId } from 'hono/request-id'
-import { secureHeaders } from 'hono/secure-headers'
+import type { MiddlewareHandler } from 'hono'
+import { Hono } from 'hono'
 import { clientBody, type LimitSettings } from '../config.ts'
 import type { Telemetry } from '../telemetry.ts'
 import {
@@ -14,7 +13,7 @@ import {
 import type { AppEnv } from './env.ts'
 import { onError, problem } from './problem.ts'
 import { type HitStore, rateLimit } from './rate-limit.ts'
-import { traceContext } from './trace.ts'
+import { requestContext } from './trace.ts'
 
 // AppOptions describes the process an app runs in
 export interface AppOptions {
@@ -24,6 +23,8 @@ export interface AppOptions {
   tokens: TokenIssuer
   telemetry: Telemetry
   maxBodyBytes?: number
+  // false when every answer reaches users through a proxy that adds the secure headers itself
+  secureHeaders?: boolean
   log?: (msg: string) => void
   // who may read /_/status, /_/dashboard/stream, /_/metrics, /_/traces (default: admins only)
   ops?: OpsAccess
@@ -183,15 +184,13 @@ export function boundedBody(maxBytes: number = clientBody.maxBytes): MiddlewareH
 
 const startedAt = Date.now()
 
-// createApp builds the Hono app every process starts from: request id, secure headers (CSP,
-// Permissions-Policy), the bounded body, token identification, the rate limit, access to the
-// operations routes, metrics, problem+json errors and /_/health
+// createApp builds the Hono app every process starts from: request id, trace, secure headers
+// (CSP, Permissions-Policy on pages), the bounded body, token identification, the rate limit,
+// access to the operations routes, metrics, problem+json errors and /_/health
 export function createApp(opts: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
-  app.use(requestId())
-  app.use(opts.telemetry.measure())
-  app.use(traceContext())
-  app.use(secureHeaders({ crossOriginResourcePolicy: false }))
+  // request id, trace, X-Hops, secure headers and metrics: one middleware (see requestContext)
+  app.use(requestContext(opts.telemetry.recorder(), { secureHeaders: opts.secureHeaders }))
   app.use(pagePolicies())
   // order matters: the body is read (bounded) before the limiter, which counts login attempts
   // per account; the limiter runs before a refused token is answered, so bad tokens count

@@ -88,6 +88,9 @@ describe('resilientFetch', () => {
     const error = await fetcher(`${base}/thing`, { method: 'POST' }).catch((e) => e)
     expect(error).toMatchObject({ kind: 'unavailable' })
     expect(error.message).toContain('circuit open')
+    // an idempotent call meeting the open breaker is not retried into it either
+    const get = await fetcher(`${base}/thing`).catch((e) => e)
+    expect(get.message).toContain('circuit open')
     expect(hits).toBe(0)
     mode = 'ok'
     await Bun.sleep(250)

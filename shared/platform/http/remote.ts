@@ -5,7 +5,6 @@ import {
   ConsecutiveBreaker,
   circuitBreaker,
   ExponentialBackoff,
-  handleAll,
   handleWhen,
   retry,
   TaskCancelledError,
@@ -74,13 +73,18 @@ export function resilientFetch(opts: RemoteOptions): Fetch {
       breaker: new ConsecutiveBreaker(opts.breakerFailures ?? resilience.breakerFailures),
     },
   )
-  const retries = retry(handleAll, {
-    maxAttempts: resilience.retryAttempts - 1,
-    backoff: new ExponentialBackoff({
-      initialDelay: resilience.retryInitialDelayMs,
-      maxDelay: resilience.retryMaxDelayMs,
-    }),
-  })
+  // an open breaker or a spent deadline fails now: waiting a backoff to meet it again would
+  // only make the answer slower (a call meeting an open breaker answers at once)
+  const retries = retry(
+    handleWhen((e) => !(e instanceof BrokenCircuitError) && !(e instanceof OutOfBudget)),
+    {
+      maxAttempts: resilience.retryAttempts - 1,
+      backoff: new ExponentialBackoff({
+        initialDelay: resilience.retryInitialDelayMs,
+        maxDelay: resilience.retryMaxDelayMs,
+      }),
+    },
+  )
   const inFlight = bulkhead(opts.maxInFlight ?? 64, resilience.maxQueuedPerLink)
   const view = opts.board?.track(opts.from, opts.to)
   if (view && opts.board) {

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 
 // Trace is the W3C trace context of the request being served
 export interface Trace {
@@ -40,27 +40,67 @@ export const newSpanId = (): string => uuidHex().slice(0, 16)
 export const traceparentOf = (t: { traceId: string; spanId: string }) =>
   `00-${t.traceId}-${t.spanId}-01`
 
-// traceContext continues the caller's trace (or starts one) with a new span for this hop, and
-// keeps it for the rest of the request so outgoing calls carry it on
-export function traceContext(): MiddlewareHandler {
-  return async function continueTrace(c, next) {
-    const incoming = TRACEPARENT.exec(c.req.header('traceparent') ?? '')
-    const trace: Trace = {
-      traceId: incoming?.[1] ?? newTraceId(),
-      spanId: newSpanId(),
-      requestId: (c.get('requestId' as never) as string | undefined) ?? newSpanId(),
-      hops: 0,
-      bytes: 0,
-    }
-    const budget = Number(c.req.header(DEADLINE_HEADER))
-    if (Number.isInteger(budget) && budget >= 0 && budget <= MAX_BUDGET_MS) {
-      trace.deadline = Date.now() + budget
-    }
+// SECURE_HEADERS are the headers of hono's secureHeaders({ crossOriginResourcePolicy: false })
+// (its defaults), set by requestContext in one pass
+export const SECURE_HEADERS: readonly (readonly [string, string])[] = [
+  ['Cross-Origin-Opener-Policy', 'same-origin'],
+  ['Origin-Agent-Cluster', '?1'],
+  ['Referrer-Policy', 'no-referrer'],
+  ['Strict-Transport-Security', 'max-age=15552000; includeSubDomains'],
+  ['X-Content-Type-Options', 'nosniff'],
+  ['X-DNS-Prefetch-Control', 'off'],
+  ['X-Download-Options', 'noopen'],
+  ['X-Frame-Options', 'SAMEORIGIN'],
+  ['X-Permitted-Cross-Domain-Policies', 'none'],
+  ['X-XSS-Protection', '0'],
+]
+
+const REQUEST_ID = /^[\w\-=]{1,255}$/
+
+// traceOf continues the caller's trace (or starts one) with a new span for this hop
+function traceOf(c: Context, requestId: string): Trace {
+  const incoming = TRACEPARENT.exec(c.req.header('traceparent') ?? '')
+  const trace: Trace = {
+    traceId: incoming?.[1] ?? newTraceId(),
+    spanId: newSpanId(),
+    requestId,
+    hops: 0,
+    bytes: 0,
+  }
+  const budget = Number(c.req.header(DEADLINE_HEADER))
+  if (Number.isInteger(budget) && budget >= 0 && budget <= MAX_BUDGET_MS) {
+    trace.deadline = Date.now() + budget
+  }
+  return trace
+}
+
+// requestContext is the platform's per-request work as one middleware (every service and the
+// monolith run it on every request): the request id (the caller's X-Request-Id if sane, else a
+// new one, as hono's requestId), the trace context kept for the rest of the request so outgoing
+// calls carry it on, X-Hops and X-Internal-Bytes, the secure headers, and the request's figures
+// (record, e.g. Telemetry.recorder()). secureHeaders: false leaves the secure headers to a
+// proxy in front that sets them on every answer it forwards (the gateway). Headers after the handler are set on the response itself:
+// c.header() on a finished response would rebuild the Response for each header
+export function requestContext(
+  record: (c: Context, ms: number) => void,
+  opts: { secureHeaders?: boolean } = {},
+): MiddlewareHandler {
+  const secure = opts.secureHeaders === false ? [] : SECURE_HEADERS
+  return async function servePlatform(c, next) {
+    const start = performance.now()
+    const given = c.req.header('X-Request-Id')
+    const requestId = given && REQUEST_ID.test(given) ? given : crypto.randomUUID()
+    c.set('requestId' as never, requestId as never)
+    const trace = traceOf(c, requestId)
+    c.header('X-Request-Id', requestId)
     c.header('traceparent', traceparentOf(trace))
     await storage.run(trace, next)
+    const h = c.res.headers
     // the cost of this request in internal traffic: 0 and 0 when everything was in-process
-    c.header('X-Hops', String(trace.hops))
-    c.header('X-Internal-Bytes', String(trace.bytes))
+    h.set('X-Hops', String(trace.hops))
+    h.set('X-Internal-Bytes', String(trace.bytes))
+    for (const [name, value] of secure) h.set(name, value)
+    record(c, performance.now() - start)
   }
 }
 
