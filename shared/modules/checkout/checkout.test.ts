@@ -333,6 +333,36 @@ describe('Checkout', () => {
     expect(world.started('release')).toEqual(['release', 'release'])
   })
 
+  it('retries sagas a dependency outage left behind once per interval, not once per request', async () => {
+    world = new World()
+    const deps = {
+      catalog: world.catalog,
+      pricing: world.pricing,
+      inventory: world.inventory,
+      payments: world.payments,
+      shipping: world.shipping,
+      orders: world.orders,
+    }
+    const slow = new CheckoutService(d.db, deps, {
+      log: (m) => world.logs.push(m),
+      recoverEveryMs: 60_000,
+    })
+    world.fail.authorize = unavailable('payments is down')
+    world.fail.void = unavailable('payments is down')
+    const stop = slow.start()
+    const failing = 20
+    for (let i = 0; i < failing; i++) {
+      expect(await kindOf(slow.checkout(ada, basket()))).toBe('unavailable')
+      // let a round the failure asked for run before the next request
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    await stop()
+    // each live attempt tries its void once; a round per request would retry every saga left
+    // so far (about failing² / 2 voids in all)
+    expect(world.started('void').length).toBeLessThanOrEqual(2 * failing)
+    expect(world.started('void').length).toBeGreaterThanOrEqual(failing)
+  })
+
   it('answers 404 for an unknown product before any branch runs', async () => {
     fresh()
     const input = { ...basket(), items: [{ productId: 'nope-1', quantity: 1 }] }

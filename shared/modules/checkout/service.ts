@@ -127,6 +127,8 @@ export class CheckoutService implements Checkout {
   private readonly owner = randomUUID()
   private running = false
   private recovering = false
+  // when the last recovery round began: kicks wake the worker at most once per interval
+  private roundAt = 0
   private beating: ReturnType<typeof setInterval> | null = null
   private wake: (() => void) | null = null
   private loop: Promise<void> | null = null
@@ -292,16 +294,20 @@ export class CheckoutService implements Checkout {
     this.loop = null
   }
 
-  // kick asks the worker to look now (a saga was left to it)
+  // kick asks the worker to look now (a saga was left to it), unless a round began within the
+  // interval: the timer runs the next one soon enough. Not from inside a round either. While a
+  // dependency is down every live checkout leaves a saga and kicks, and each round retries all
+  // of them: rounds at the request rate would spin the process on writes and starve its reads.
   private kick(): void {
-    // not from inside a recovery round: a dependency that is down would spin the worker
-    if (!this.recovering) this.wake?.()
+    if (this.recovering || Date.now() - this.roundAt < this.recoverEveryMs) return
+    this.wake?.()
   }
 
   private async work(): Promise<void> {
     while (this.running) {
       try {
         this.recovering = true
+        this.roundAt = Date.now()
         await this.recover()
       } catch (error) {
         this.log(`checkout: recovery round failed: ${String(error)}`)
