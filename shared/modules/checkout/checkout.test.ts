@@ -343,7 +343,9 @@ describe('Checkout', () => {
       shipping: world.shipping,
       orders: world.orders,
     }
-    const slow = new CheckoutService(d.db, deps, {
+    // a database of its own: the sagas this outage leaves behind are no other test's business
+    const own = await memoryDatabase(checkout)
+    const slow = new CheckoutService(own.db, deps, {
       log: (m) => world.logs.push(m),
       recoverEveryMs: 60_000,
     })
@@ -357,6 +359,7 @@ describe('Checkout', () => {
       await new Promise((resolve) => setImmediate(resolve))
     }
     await stop()
+    own.close()
     // each live attempt tries its void once; a round per request would retry every saga left
     // so far (about failing² / 2 voids in all)
     expect(world.started('void').length).toBeLessThanOrEqual(2 * failing)
