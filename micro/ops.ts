@@ -15,7 +15,7 @@ import {
 } from '../shared/platform/ops/chaos.ts'
 import { breakerFeed, type FeedLog } from '../shared/platform/ops/feed.ts'
 import type { Telemetry } from '../shared/platform/telemetry.ts'
-import type { WindowStats } from '../shared/platform/window.ts'
+import { mergeStats, type WindowStats } from '../shared/platform/window.ts'
 import type { MicroConfig } from './config.ts'
 import type { Supervisor } from './supervisor/supervisor.ts'
 
@@ -164,26 +164,6 @@ async function look(opts: MicroOpsOptions, gatewayFeed: FeedLog): Promise<OpsLoo
       ...supervisor.events.map((e) => ({ ...e, source: e.service })),
       ...local.flatMap((l) => l?.events ?? []),
     ],
-  }
-}
-
-// mergeStats adds up the windows of a service's replicas (percentiles: the worst replica's)
-function mergeStats(target: string, all: WindowStats[]): WindowStats {
-  const count = all.reduce((n, w) => n + w.count, 0)
-  const worst = (k: 'p50' | 'p99') =>
-    all.reduce<number | null>((m, w) => (w[k] === null ? m : Math.max(m ?? 0, w[k]!)), null)
-  const length = Math.max(0, ...all.map((w) => w.series.length))
-  return {
-    target,
-    count,
-    rps: all.reduce((n, w) => n + w.rps, 0),
-    errorRate: count ? all.reduce((n, w) => n + w.errorRate * w.count, 0) / count : 0,
-    p50: worst('p50'),
-    p99: worst('p99'),
-    series: Array.from({ length }, (_, i) => ({
-      count: all.reduce((n, w) => n + (w.series[i]?.count ?? 0), 0),
-      errors: all.reduce((n, w) => n + (w.series[i]?.errors ?? 0), 0),
-    })),
   }
 }
 

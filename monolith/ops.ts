@@ -3,6 +3,7 @@ import { type OpsSource, thisProcess } from '../shared/platform/ops/app.ts'
 import { localFaults } from '../shared/platform/ops/chaos.ts'
 import { chaosFeed } from '../shared/platform/ops/feed.ts'
 import type { Telemetry } from '../shared/platform/telemetry.ts'
+import { mergeStats } from '../shared/platform/window.ts'
 import type { Monolith } from './wire.ts'
 
 // monolithOps is the monolith as the operations app sees it: one process whose targets are
@@ -38,15 +39,7 @@ export function monolithOps(wired: Monolith, telemetry: Telemetry, url: string):
         breakers: [],
         queues: outboxQueueStats(wired.database.db),
         targets: names.map((name) => ({
-          ...(stats.get(name) ?? {
-            target: name,
-            count: 0,
-            rps: 0,
-            errorRate: 0,
-            p50: null,
-            p99: null,
-            series: [],
-          }),
+          ...(stats.get(name) ?? mergeStats(name, [])),
           kind: 'module' as const,
           state: faults.faults[name]?.crash ? ('crash-armed' as const) : ('up' as const),
         })),

@@ -6,6 +6,7 @@ import type { QueueStat } from '../bus/transport.ts'
 import { FaultBoard } from '../chaos.ts'
 import { ChaosCommands } from '../http/chaos-routes.ts'
 import type { AppEnv } from '../http/env.ts'
+import { mergeStats } from '../window.ts'
 import { type OpsLook, type OpsSource, opsApp, type ProcessControl } from './app.ts'
 import { type FaultList, type FaultSink, localFaults, mergeFaults } from './chaos.ts'
 
@@ -14,16 +15,6 @@ import { type FaultList, type FaultSink, localFaults, mergeFaults } from './chao
 
 const admin = await testTokens.issue({ id: 'u-admin', email: 'a@x', role: 'admin' })
 const customer = await testTokens.issue({ id: 'u-1', email: 'c@x', role: 'customer' })
-
-const idle = (target: string) => ({
-  target,
-  count: 0,
-  rps: 0,
-  errorRate: 0,
-  p50: null,
-  p99: null,
-  series: [],
-})
 
 // lookAt is a look at a fake deployment whose queues and processes the test sets
 function lookAt(
@@ -35,7 +26,7 @@ function lookAt(
     processes,
     breakers: [{ from: 'a', to: 'b', state: 'closed', failures: 0, changedAt: null }],
     queues: queues(),
-    targets: processes.map((p) => ({ ...idle(p.name), kind: 'module', state: 'up' })),
+    targets: processes.map((p) => ({ ...mergeStats(p.name, []), kind: 'module', state: 'up' })),
     faults: faults(),
     events: [{ at: '2026-01-01T00:00:00.000Z', kind: 'started', source: 'x', detail: '' }],
   })

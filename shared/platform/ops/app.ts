@@ -109,24 +109,28 @@ function controlRoutes(source: OpsSource) {
     if (!control.has(service)) throw notFound(`service ${service}`)
     return [control, service]
   }
-  return new Hono<AppEnv>()
-    .post('/_/control/kill/:service', async (c) => {
-      const [control, service] = serviceOf(c)
-      return c.json({ service, killed: await control.kill(service) })
-    })
-    .post('/_/control/stop/:service', async (c) => {
-      const [control, service] = serviceOf(c)
+  // what each action does, and what its answer adds to the service's name
+  const actions: Record<string, (control: ProcessControl, service: string) => Promise<object>> = {
+    kill: async (control, service) => ({ killed: await control.kill(service) }),
+    stop: async (control, service) => {
       await control.stop(service)
-      return c.json({ service, state: 'stopped' })
-    })
-    .post('/_/control/start/:service', async (c) => {
-      const [control, service] = serviceOf(c)
+      return { state: 'stopped' }
+    },
+    start: async (control, service) => {
       await control.start(service)
-      return c.json({ service, state: 'up' })
-    })
-    .post('/_/control/restart/:service', async (c) => {
-      const [control, service] = serviceOf(c)
+      return { state: 'up' }
+    },
+    restart: async (control, service) => {
       await control.restart(service)
-      return c.json({ service, state: 'up' })
+      return { state: 'up' }
+    },
+  }
+  const app = new Hono<AppEnv>()
+  for (const [action, run] of Object.entries(actions)) {
+    app.post(`/_/control/${action}/:service`, async (c) => {
+      const [control, service] = serviceOf(c)
+      return c.json({ service, ...(await run(control, service)) })
     })
+  }
+  return app
 }
