@@ -98,24 +98,26 @@ async function look(opts: MicroOpsOptions, gatewayFeed: FeedLog): Promise<OpsLoo
     const seen = breakers.get(key)
     if (!seen || (b.changedAt ?? '') > (seen.changedAt ?? '')) breakers.set(key, b)
   }
-  const seenAtGateway = new Map(opts.telemetry.window.snapshot().map((w) => [w.target, w]))
-  const targets = config.topology.services.map((spec) => {
-    const mine = replicas
-      .map((r, i) => [r, local[i]] as const)
-      .filter(([r]) => r.service === spec.name)
-    const state = mine.some(([r]) => r.state === 'up')
-      ? 'up'
-      : mine.some(([r]) => r.state === 'starting')
-        ? 'starting'
-        : mine.every(([r]) => r.state === 'stopped')
-          ? 'stopped'
-          : 'down'
-    // what users see of a routed service is measured at the gateway (a dead service cannot
-    // count its own failures); internal ones report themselves, replicas summed
-    const own = mine.map(([, l]) => l?.stats).filter((x): x is WindowStats => Boolean(x))
-    const stats = seenAtGateway.get(spec.name) ?? mergeStats(spec.name, own)
-    return { ...stats, target: spec.name, kind: 'service' as const, state: state as 'up' }
-  })
+  const targets = () => {
+    const seenAtGateway = new Map(opts.telemetry.window.snapshot().map((w) => [w.target, w]))
+    return config.topology.services.map((spec) => {
+      const mine = replicas
+        .map((r, i) => [r, local[i]] as const)
+        .filter(([r]) => r.service === spec.name)
+      const state = mine.some(([r]) => r.state === 'up')
+        ? 'up'
+        : mine.some(([r]) => r.state === 'starting')
+          ? 'starting'
+          : mine.every(([r]) => r.state === 'stopped')
+            ? 'stopped'
+            : 'down'
+      // what users see of a routed service is measured at the gateway (a dead service cannot
+      // count its own failures); internal ones report themselves, replicas summed
+      const own = mine.map(([, l]) => l?.stats).filter((x): x is WindowStats => Boolean(x))
+      const stats = seenAtGateway.get(spec.name) ?? mergeStats(spec.name, own)
+      return { ...stats, target: spec.name, kind: 'service' as const, state: state as 'up' }
+    })
+  }
   const { events: _events, ...faults } = mergeFaults(
     local.filter((l): l is Local => l !== null).map((l) => l.faults),
   )

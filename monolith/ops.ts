@@ -22,7 +22,6 @@ export function monolithOps(wired: Monolith, telemetry: Telemetry, url: string):
     deployment: 'monolith',
     faults: localFaults(wired.faults, (target) => known.has(target)),
     async look() {
-      const stats = new Map(telemetry.window.snapshot().map((s) => [s.target, s]))
       const faults = wired.faults.snapshot()
       return {
         processes: [
@@ -38,11 +37,14 @@ export function monolithOps(wired: Monolith, telemetry: Telemetry, url: string):
         ],
         breakers: [],
         queues: outboxQueueStats(wired.database.db),
-        targets: names.map((name) => ({
-          ...(stats.get(name) ?? mergeStats(name, [])),
-          kind: 'module' as const,
-          state: faults.faults[name]?.crash ? ('crash-armed' as const) : ('up' as const),
-        })),
+        targets: () => {
+          const stats = new Map(telemetry.window.snapshot().map((s) => [s.target, s]))
+          return names.map((name) => ({
+            ...(stats.get(name) ?? mergeStats(name, [])),
+            kind: 'module' as const,
+            state: faults.faults[name]?.crash ? ('crash-armed' as const) : ('up' as const),
+          }))
+        },
         faults,
         events: [...restarted, ...chaosFeed(wired.faults.events.slice(-50))],
       }

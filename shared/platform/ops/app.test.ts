@@ -26,7 +26,8 @@ function lookAt(
     processes,
     breakers: [{ from: 'a', to: 'b', state: 'closed', failures: 0, changedAt: null }],
     queues: queues(),
-    targets: processes.map((p) => ({ ...mergeStats(p.name, []), kind: 'module', state: 'up' })),
+    targets: () =>
+      processes.map((p) => ({ ...mergeStats(p.name, []), kind: 'module', state: 'up' })),
     faults: faults(),
     events: [{ at: '2026-01-01T00:00:00.000Z', kind: 'started', source: 'x', detail: '' }],
   })
