@@ -18,8 +18,8 @@ import type { Replica, Supervisor } from '../supervisor/supervisor.ts'
 import type { ServiceSpec } from '../topology.ts'
 import { linkShares } from '../wire.ts'
 
-// GatewayOptions are the gateway's collaborators: the supervisor (whose table it shows), the
-// queue (whose depth it shows) and its limits
+// GatewayOptions are the gateway's collaborators: the supervisor (whose replicas it routes to),
+// its limits, and what its operations routes show (the supervisor's table, the queue's depth)
 export interface GatewayOptions {
   config: MicroConfig
   supervisor: Supervisor

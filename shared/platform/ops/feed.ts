@@ -21,7 +21,8 @@ export function breakerFeed(board: BreakerBoard, log = new FeedLog()): FeedLog {
       at: v.changedAt ?? new Date().toISOString(),
       kind: `breaker ${v.state}`,
       source: `${v.from} -> ${v.to}`,
-      detail: `after ${v.failures} failures`,
+      // a closing breaker has just forgotten its failures
+      detail: v.state === 'closed' ? '' : `after ${v.failures} failures`,
     }),
   )
   return log
