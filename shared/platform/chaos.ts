@@ -87,7 +87,9 @@ export class FaultBoard {
   private readonly listeners: ((e: ChaosEvent) => void)[] = []
 
   // crashProcess is what a crash-class fault does: SIGKILL ourselves, no cleanup, no drain
-  constructor(private readonly crashProcess = () => process.kill(process.pid, 'SIGKILL')) {}
+  constructor(
+    private readonly crashProcess: () => void = () => process.kill(process.pid, 'SIGKILL'),
+  ) {}
 
   onEvent(listener: (e: ChaosEvent) => void): void {
     this.listeners.push(listener)
