@@ -375,7 +375,9 @@ function chaosForwarding(opts: GatewayOptions) {
               'X-Service-Token': opts.config.serviceToken,
             },
             body: JSON.stringify(body),
-            signal: AbortSignal.timeout(1000),
+            // a service stalled by a cpu fault reaches the command only after the calls queued
+            // before it, each burning its share: a heal must not be dropped for being slow
+            signal: AbortSignal.timeout(10_000),
           }).catch(() => null),
         ),
     )
