@@ -69,8 +69,16 @@ export function opsApp(source: OpsSource, opts: { intervalMs?: number } = {}): H
   }
   const app = new Hono<AppEnv>()
   app.get('/_/status', async (c) => {
-    const { processes, breakers, queues, events } = await look()
-    return c.json({ deployment: source.deployment, services: processes, breakers, queues, events })
+    const { processes, breakers, queues, faults, events } = await look()
+    // faults: what chaos armed, by target and class (as GET /_/chaos, without its events)
+    return c.json({
+      deployment: source.deployment,
+      services: processes,
+      breakers,
+      queues,
+      faults,
+      events,
+    })
   })
   app.route(
     '/',
