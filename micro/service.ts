@@ -1,8 +1,9 @@
 import { injectFaults } from '../shared/platform/chaos.ts'
 import { createApp } from '../shared/platform/http/app.ts'
 import { chaosRoutes } from '../shared/platform/http/chaos-routes.ts'
-import { serverError } from '../shared/platform/http/problem.ts'
+import { serve } from '../shared/platform/http/serve.ts'
 import { requireServiceToken } from '../shared/platform/http/service-token.ts'
+import { runtime } from '../shared/platform/runtime.ts'
 import { Telemetry } from '../shared/platform/telemetry.ts'
 import { version } from '../shared/platform/version.ts'
 import { microConfig } from './config.ts'
@@ -61,6 +62,7 @@ export async function runService(name: string, replica = 0): Promise<void> {
       service: name,
       replica,
       pid: process.pid,
+      runtime,
       rssBytes: process.memoryUsage.rss(),
       breakers: wired.board.list(),
       stats: telemetry.window.snapshot().find((s) => s.target === name) ?? null,
@@ -76,15 +78,15 @@ export async function runService(name: string, replica = 0): Promise<void> {
       ].slice(-50),
     }),
   )
-  const server = Bun.serve({ hostname: config.host, port, fetch: app.fetch, error: serverError })
-  log(`listening on http://${config.host}:${port} (pid ${process.pid})`)
+  const server = await serve({ hostname: config.host, port, fetch: app.fetch })
+  log(`listening on http://${config.host}:${port} (pid ${process.pid}, ${runtime})`)
 
   let stopping = false
   const shutdown = async (why: string) => {
     if (stopping) return
     stopping = true
     log(`${why}: draining`)
-    await server.stop(false)
+    await server.stop()
     await wired.close()
     process.exit(0)
   }

@@ -15,6 +15,7 @@ import { docsRoutes } from '../shared/platform/http/docs.ts'
 import type { AppEnv } from '../shared/platform/http/env.ts'
 import { openApiDocument } from '../shared/platform/http/openapi.ts'
 import { requireServiceToken } from '../shared/platform/http/service-token.ts'
+import { runtime } from '../shared/platform/runtime.ts'
 import { Telemetry } from '../shared/platform/telemetry.ts'
 import { version } from '../shared/platform/version.ts'
 import type { Monolith } from './wire.ts'
@@ -78,7 +79,7 @@ export function monolithApp(
     const { state: _s, ...p } = processView()
     return c.json({
       deployment: 'monolith',
-      services: [{ ...p, healthy: true }],
+      services: [{ ...p, healthy: true, runtime }],
       breakers: [],
       queues: outboxQueueStats(wired.database.db),
     })

@@ -24,6 +24,7 @@ import type { AppEnv } from '../../shared/platform/http/env.ts'
 import { openApiDocument } from '../../shared/platform/http/openapi.ts'
 import { type Fetch, resilientFetch } from '../../shared/platform/http/remote.ts'
 import { valid } from '../../shared/platform/http/validate.ts'
+import { runtime } from '../../shared/platform/runtime.ts'
 import type { Telemetry } from '../../shared/platform/telemetry.ts'
 import { version } from '../../shared/platform/version.ts'
 import type { WindowStats } from '../../shared/platform/window.ts'
@@ -186,6 +187,8 @@ function userLookup(supervisor: Supervisor, serviceToken: string) {
 
 // Local is what a replica says of itself at /_/local
 interface Local {
+  // 'bun 1.4.5' or 'node v20.20.2'
+  runtime: string
   rssBytes: number
   breakers: BreakerView[]
   stats: WindowStats | null
@@ -238,6 +241,7 @@ async function status(opts: GatewayOptions, board: BreakerBoard) {
         restarts: 0,
         rssBytes: process.memoryUsage.rss(),
         replica: 0,
+        runtime,
       },
       ...replicas.map((r, i) => ({
         name: r.service,
@@ -248,6 +252,8 @@ async function status(opts: GatewayOptions, board: BreakerBoard) {
         state: r.state,
         restarts: r.restarts,
         rssBytes: local[i]?.rssBytes ?? 0,
+        // what the process says it runs on (null while it does not answer)
+        runtime: local[i]?.runtime ?? null,
       })),
     ],
     breakers,
