@@ -12,7 +12,9 @@ import { selfCommand } from '../shared/platform/self.ts'
 import { Telemetry } from '../shared/platform/telemetry.ts'
 import { microConfig } from './config.ts'
 import { gatewayApp } from './gateway/app.ts'
+import { buildNodeEntry, nodeCommand } from './node.ts'
 import { Supervisor } from './supervisor/supervisor.ts'
+import { serviceNamed } from './topology.ts'
 
 // runMicro starts the whole topology under a supervisor, with the gateway in this process
 export async function runMicro(argv: string[]): Promise<void> {
@@ -39,9 +41,26 @@ export async function runMicro(argv: string[]): Promise<void> {
   }
   mkdirSync(config.dataDir, { recursive: true })
   const log = (msg: string) => console.log(`[supervisor] ${msg}`)
+  // services on Node run a bundle of the same sources, built now (before any is spawned)
+  const onNode = config.topology.services.filter((s) => s.runtime === 'node')
+  let nodeEntry = ''
+  if (onNode.length) {
+    try {
+      nodeEntry = await buildNodeEntry()
+    } catch (error) {
+      console.error(`twinstack micro cannot run ${onNode.map((s) => s.name)} on Node: ${error}`)
+      process.exit(2)
+    }
+    log(`on Node: ${onNode.map((s) => s.name).join(', ')} (${nodeEntry})`)
+  }
   const supervisor = new Supervisor(config, {
-    command: (service, replica) =>
-      profiled(service, replica, selfCommand('service', service, '--replica', String(replica))),
+    command: (service, replica) => {
+      const args = ['service', service, '--replica', String(replica)]
+      if (serviceNamed(service, config.topology).runtime === 'node') {
+        return nodeCommand(nodeEntry, ...args)
+      }
+      return profiled(service, replica, selfCommand(...args))
+    },
     restart: !argv.includes('--no-restart'),
     env: {
       TWINSTACK_DATA: config.dataDir,
