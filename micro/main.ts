@@ -8,11 +8,10 @@ import { endDashboardStreams } from '../shared/platform/http/dashboard.ts'
 import { serverError } from '../shared/platform/http/problem.ts'
 import { limitStore } from '../shared/platform/http/rate-limit.ts'
 import { markLoginsApplied, securityBanner } from '../shared/platform/secrets.ts'
-import { selfCommand } from '../shared/platform/self.ts'
 import { Telemetry } from '../shared/platform/telemetry.ts'
 import { microConfig } from './config.ts'
 import { gatewayApp } from './gateway/app.ts'
-import { buildNodeEntry, nodeCommand } from './node.ts'
+import { buildNodeEntry, serviceCommand } from './node.ts'
 import { Supervisor } from './supervisor/supervisor.ts'
 import { serviceNamed } from './topology.ts'
 
@@ -55,11 +54,9 @@ export async function runMicro(argv: string[]): Promise<void> {
   }
   const supervisor = new Supervisor(config, {
     command: (service, replica) => {
-      const args = ['service', service, '--replica', String(replica)]
-      if (serviceNamed(service, config.topology).runtime === 'node') {
-        return nodeCommand(nodeEntry, ...args)
-      }
-      return profiled(service, replica, selfCommand(...args))
+      const runtime = serviceNamed(service, config.topology).runtime ?? 'bun'
+      const command = serviceCommand(runtime, service, replica, nodeEntry)
+      return runtime === 'bun' ? profiled(service, replica, command) : command
     },
     restart: !argv.includes('--no-restart'),
     env: {

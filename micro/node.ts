@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { selfCommand } from '../shared/platform/self.ts'
 
 // Running services on Node: the bundle Node runs, built from the same sources on demand, and the
 // command that starts one service on it.
@@ -48,6 +49,19 @@ export async function buildNodeEntry(out = nodeEntryPath): Promise<string> {
 // nodeCommand starts this program's service role on Node (TWINSTACK_NODE names another node)
 export function nodeCommand(entry: string, ...args: string[]): string[] {
   return [process.env.TWINSTACK_NODE ?? 'node', entry, ...args]
+}
+
+// serviceCommand is the command line of one service replica on either runtime (for Node, after
+// buildNodeEntry): `bun twinstack.ts service <name> --replica n` or the same arguments to
+// `node dist/node/service.mjs`; the process reads the rest from env like any service
+export function serviceCommand(
+  runtime: 'bun' | 'node',
+  name: string,
+  replica = 0,
+  entry = nodeEntryPath,
+): string[] {
+  const args = ['service', name, '--replica', String(replica)]
+  return runtime === 'node' ? nodeCommand(entry, ...args) : selfCommand(...args)
 }
 
 // build on `bun micro/node.ts` (npm run build): print where the bundle went
