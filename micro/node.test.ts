@@ -6,18 +6,22 @@ import { join } from 'node:path'
 import { paymentsClient } from '../shared/modules/payments/index.ts'
 import { apiSuite, CARD_OK } from '../shared/testing/api-suite.ts'
 import { kindOf, loginAt } from '../shared/testing/http.ts'
-import type { Started } from '../shared/testing/process.ts'
+import { alive, type Started } from '../shared/testing/process.ts'
+import { eventually } from '../shared/testing/wait.ts'
 import { startMicro } from './testing.ts'
 
-// payments and shipping on Node 20, everything else (and the gateway) on Bun: the same sources,
-// the Node processes run the bundle the supervisor builds before spawning them
+// Half the services on Node 20, the rest (and the gateway) on Bun: the same sources, the Node
+// processes run the bundle the supervisor builds before spawning them. orders on Node shares
+// users-orders.db with users on Bun (better-sqlite3 and bun:sqlite writing one WAL file), and
+// every process shares the queue file whatever its runtime.
+const ON_NODE = ['payments', 'shipping', 'orders', 'notifications', 'storefront']
 const token = randomBytes(24).toString('hex')
 let dataDir = ''
 let micro: Started | undefined
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'twinstack-node-micro-'))
   micro = await startMicro(dataDir, ['--no-restart'], ['--demo', '--open-ops'], {
-    TWINSTACK_NODE_SERVICES: 'payments,shipping',
+    TWINSTACK_NODE_SERVICES: ON_NODE.join(','),
     TWINSTACK_SERVICE_TOKEN: token,
   })
 }, 120_000)
@@ -30,19 +34,22 @@ const status = async () => (await (await fetch(`${micro!.url}/_/status`)).json()
 const processOf = (s: any, name: string) => (s.services as any[]).find((x) => x.name === name)
 
 describe('Services on Node', () => {
-  it('runs payments and shipping on Node and the rest on Bun, as /_/status shows', async () => {
+  it('runs the chosen services on Node and the rest on Bun, as /_/status shows', async () => {
     const s = await status()
-    expect(processOf(s, 'payments').runtime).toStartWith('node v20.')
-    expect(processOf(s, 'shipping').runtime).toStartWith('node v20.')
-    for (const name of ['gateway', 'orders', 'catalog', 'users']) {
-      expect(processOf(s, name).runtime).toStartWith('bun 1.')
+    for (const p of s.services as any[]) {
+      expect(`${p.name} ${p.runtime}`).toStartWith(
+        `${p.name} ${ON_NODE.includes(p.name) ? 'node v20.' : 'bun 1.'}`,
+      )
     }
+    // storefront has two replicas
+    expect(s.services.filter((p: any) => p.runtime.startsWith('node'))).toHaveLength(6)
+    expect(processOf(s, 'gateway').runtime).toStartWith('bun 1.')
     expect(s.services.every((x: any) => x.healthy)).toBe(true)
     const health = await fetch(`${processOf(s, 'payments').url}/_/health`)
     expect(((await health.json()) as any).runtime).toBe(processOf(s, 'payments').runtime)
   })
 
-  it('checks out through the gateway with payment and shipping answered by Node', async () => {
+  it('checks out through the gateway with the saga, payment and shipping on Node', async () => {
     const user = await loginAt(micro!.url, 'demo4@twinstack.dev', 'demo-password')
     const res = await fetch(`${micro!.url}/api/checkout`, {
       method: 'POST',
@@ -93,6 +100,18 @@ describe('Services on Node', () => {
   })
 })
 
-// the public API suite through the gateway, with payments and shipping on Node (checkout,
-// cancellation and refunds, notifications fed by the Node process's outbox)
-apiSuite('micro gateway, payments and shipping on Node', () => micro!.url)
+// the public API suite through the gateway, with those services on Node (checkout, cancellation
+// and refunds, notifications fed through the queue, orders read beside users)
+apiSuite('micro gateway, half the services on Node', () => micro!.url)
+
+describe('Services on Node, stopped', () => {
+  it('drain on SIGTERM and leave no process behind when the supervisor stops', async () => {
+    const pids = ((await status()).services as any[])
+      .filter((p) => p.runtime.startsWith('node'))
+      .map((p) => p.pid as number)
+    expect(pids).toHaveLength(6)
+    await micro!.stop()
+    expect(micro!.output()).toContain('[payments#0] SIGTERM: draining')
+    await eventually(async () => expect(pids.filter(alive)).toEqual([]))
+  })
+})
