@@ -104,6 +104,29 @@ describe('Services on Node', () => {
 // and refunds, notifications fed through the queue, orders read beside users)
 apiSuite('micro gateway, half the services on Node', () => micro!.url)
 
+describe('Services on Node, restarted', () => {
+  it('restarts a Node service on Node when an admin asks, and it answers checkouts again', async () => {
+    const admin = await loginAt(micro!.url, 'admin@twinstack.dev', 'admin-password')
+    const before = processOf(await status(), 'payments')
+    const res = await fetch(`${micro!.url}/_/control/restart/payments`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${admin}` },
+    })
+    expect(res.status).toBe(200)
+    const after = processOf(await status(), 'payments')
+    expect(after.pid).not.toBe(before.pid)
+    expect(alive(before.pid)).toBe(false)
+    expect(after.runtime).toStartWith('node v20.')
+    const user = await loginAt(micro!.url, 'demo5@twinstack.dev', 'demo-password')
+    const checkout = await fetch(`${micro!.url}/api/checkout`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${user}` },
+      body: JSON.stringify({ items: [{ productId: 'p-0014', quantity: 1 }], card: CARD_OK }),
+    })
+    expect(checkout.status).toBe(201)
+  })
+})
+
 describe('Services on Node, stopped', () => {
   it('drain on SIGTERM and leave no process behind when the supervisor stops', async () => {
     const pids = ((await status()).services as any[])
