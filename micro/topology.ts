@@ -14,6 +14,8 @@ export interface ServiceSpec {
   routes: string[]
   // the services whose contracts this one calls
   calls: string[]
+  // what runs the process: Bun (default) or Node 20 (a bundle built on demand, micro/node.ts)
+  runtime?: 'bun' | 'node'
 }
 
 // Topology is the whole deployment: gateway, services and the shared queue file

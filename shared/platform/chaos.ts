@@ -1,4 +1,5 @@
 import { unavailable } from '../domain/errors.ts'
+import { sleep } from './runtime.ts'
 
 // Fault is what chaos injected into one target (a service, or a module of the monolith)
 export interface Fault {
@@ -230,7 +231,7 @@ export class FaultBoard {
     if (f.cpuMs > 0) burn(f.cpuMs)
     if (f.latencyMs > 0 || f.jitterMs > 0) {
       const jitter = f.jitterMs ? (Math.random() * 2 - 1) * f.jitterMs : 0
-      await Bun.sleep(Math.max(0, f.latencyMs + jitter))
+      await sleep(Math.max(0, f.latencyMs + jitter))
     }
     if (f.errorRate > 0 && Math.random() < f.errorRate) {
       throw unavailable(`${target}: injected fault`)

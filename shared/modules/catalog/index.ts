@@ -8,6 +8,6 @@ export { CatalogService } from './service.ts'
 // catalog is the module's definition for wiring: its migrations and seed
 export const catalog: ModuleDef = {
   name: 'catalog',
-  migrations: migrationsOf('catalog', import.meta.dir),
+  migrations: migrationsOf('catalog', import.meta.dirname),
   seed: seedCatalog,
 }

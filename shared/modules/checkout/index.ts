@@ -14,5 +14,5 @@ export {
 // checkout is the module's definition for wiring: its saga log (nothing to seed)
 export const checkout: ModuleDef = {
   name: 'checkout',
-  migrations: migrationsOf('checkout', import.meta.dir),
+  migrations: migrationsOf('checkout', import.meta.dirname),
 }

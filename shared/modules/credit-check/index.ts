@@ -8,6 +8,6 @@ export { CreditCheckService } from './service.ts'
 // creditCheck is the module's definition for wiring: its migrations and seeded bureau data
 export const creditCheck: ModuleDef = {
   name: 'credit-check',
-  migrations: migrationsOf('credit-check', import.meta.dir),
+  migrations: migrationsOf('credit-check', import.meta.dirname),
   seed: seedCreditCheck,
 }

@@ -9,6 +9,6 @@ export { type InventoryOptions, InventoryService } from './service.ts'
 // inventory is the module's definition for wiring: its migrations and seed
 export const inventory: ModuleDef = {
   name: 'inventory',
-  migrations: migrationsOf('inventory', import.meta.dir),
+  migrations: migrationsOf('inventory', import.meta.dirname),
   seed: seedInventory,
 }

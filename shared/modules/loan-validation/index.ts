@@ -8,5 +8,5 @@ export { LoanValidationService } from './service.ts'
 // applications only, so nothing is seeded)
 export const loanValidation: ModuleDef = {
   name: 'loan-validation',
-  migrations: migrationsOf('loan-validation', import.meta.dir),
+  migrations: migrationsOf('loan-validation', import.meta.dirname),
 }

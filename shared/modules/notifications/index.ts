@@ -15,5 +15,5 @@ export {
 // notification comes from an event)
 export const notifications: ModuleDef = {
   name: 'notifications',
-  migrations: migrationsOf('notifications', import.meta.dir),
+  migrations: migrationsOf('notifications', import.meta.dirname),
 }

@@ -8,5 +8,5 @@ export { OrdersService } from './service.ts'
 // checkouts)
 export const orders: ModuleDef = {
   name: 'orders',
-  migrations: migrationsOf('orders', import.meta.dir),
+  migrations: migrationsOf('orders', import.meta.dirname),
 }

@@ -8,5 +8,5 @@ export { type PaymentsOptions, PaymentsService } from './service.ts'
 // checkouts)
 export const payments: ModuleDef = {
   name: 'payments',
-  migrations: migrationsOf('payments', import.meta.dir),
+  migrations: migrationsOf('payments', import.meta.dirname),
 }

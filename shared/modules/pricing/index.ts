@@ -8,6 +8,6 @@ export { PricingService } from './service.ts'
 // pricing is the module's definition for wiring: its migrations and seed
 export const pricing: ModuleDef = {
   name: 'pricing',
-  migrations: migrationsOf('pricing', import.meta.dir),
+  migrations: migrationsOf('pricing', import.meta.dirname),
   seed: seedPricing,
 }

@@ -9,5 +9,5 @@ export { REPLAY_PAGE, ReportingService, reportingConsumers } from './service.ts'
 // comes from order events only)
 export const reporting: ModuleDef = {
   name: 'reporting',
-  migrations: migrationsOf('reporting', import.meta.dir),
+  migrations: migrationsOf('reporting', import.meta.dirname),
 }

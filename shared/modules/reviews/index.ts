@@ -9,6 +9,6 @@ export { MAX_LIST, ReviewsService } from './service.ts'
 // reviews is the module's definition for wiring: its migrations and seed
 export const reviews: ModuleDef = {
   name: 'reviews',
-  migrations: migrationsOf('reviews', import.meta.dir),
+  migrations: migrationsOf('reviews', import.meta.dirname),
   seed: seedReviews,
 }

@@ -8,6 +8,6 @@ export { hashPassword, PASSWORD_HASHING, UsersService } from './service.ts'
 // users is the module's definition for wiring: its migrations and seed
 export const users: ModuleDef = {
   name: 'users',
-  migrations: migrationsOf('users', import.meta.dir),
+  migrations: migrationsOf('users', import.meta.dirname),
   seed: seedUsers,
 }

@@ -1,8 +1,8 @@
 import type { MiddlewareHandler } from 'hono'
-import { getConnInfo } from 'hono/bun'
 import { z } from 'zod'
 import { forbidden } from '../../domain/errors.ts'
 import type { FaultBoard } from '../chaos.ts'
+import { socketAddress } from '../runtime.ts'
 
 const Target = z.string().min(1).max(64)
 
@@ -27,12 +27,7 @@ export type ChaosAction = keyof typeof ChaosCommands
 // loopbackOnly refuses callers that are not on this machine
 export function loopbackOnly(): MiddlewareHandler {
   return async function onlyLoopback(c, next) {
-    let address = ''
-    try {
-      address = getConnInfo(c).remote.address ?? ''
-    } catch {
-      address = ''
-    }
+    const address = socketAddress(c) ?? ''
     if (!/^(127\.|::1$|::ffff:127\.)/.test(address))
       throw forbidden('control routes are loopback only')
     await next()

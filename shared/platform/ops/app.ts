@@ -13,6 +13,7 @@ import {
 } from '../http/dashboard.ts'
 import { dashboardPage } from '../http/dashboard-page.ts'
 import type { AppEnv } from '../http/env.ts'
+import { runtime } from '../runtime.ts'
 import { chaosRoutes, type FaultSink, type Faults } from './chaos.ts'
 import { latestFeed } from './feed.ts'
 
@@ -52,8 +53,12 @@ export interface OpsSource {
   control?: ProcessControl
 }
 
-// thisProcess is what the running process says of itself
-export const thisProcess = () => ({ pid: process.pid, rssBytes: process.memoryUsage.rss() })
+// thisProcess is what the running process says of itself (runtime: 'bun 1.4.5', 'node v20.20.2')
+export const thisProcess = () => ({
+  pid: process.pid,
+  rssBytes: process.memoryUsage.rss(),
+  runtime,
+})
 
 // opsApp serves the operations routes, the same on every deployment: /_/status, the dashboard
 // (a public static shell, its stream behind the ops gate of createApp), /_/chaos* and
