@@ -1,6 +1,7 @@
 // The report's content, independent of its format: sections of tables, paragraphs and charts,
 // computed from results.json. report-md.ts and report-html.ts render it.
 
+import type { CostLadder } from './cost-ladder.ts'
 import { FLAG_TEXT, type FlagCode } from './flags.ts'
 import { productPageCeiling } from './hop-floor.ts'
 import { ENDPOINTS } from './plan.ts'
@@ -311,6 +312,7 @@ function limitsSection(r: Results): Section | null {
             'the floor under every internal hop of the microservices on this stack.',
         ]
       : []),
+    ...ladderText(l.costLadder, get('product page', 'monolith')?.cpuUsPerRequest),
     ...(l.notes ?? []),
   ]
   return {
@@ -510,6 +512,28 @@ function timelineChart(
     series: t.endpoints.map((ep) => ({ name: ep.name, values: ratesOf(t, ep.name) })),
     marks,
   }
+}
+
+// ladderText says where the monolith's product page spends its CPU, layer by layer
+export function ladderText(
+  l: CostLadder | undefined,
+  overHttpUs: number | null | undefined,
+): string[] {
+  if (!l?.rawUs || !l.appUs) return []
+  const plus = (x: number | null, from: number | null) =>
+    x === null || from === null ? 'n/a' : `${f.ms(x)} µs (+${f.ms(x - from)})`
+  return [
+    "Where the monolith's product page spends its CPU, layer by layer in one process (no HTTP; " +
+      `medians of ${l.rounds} rounds of ${f.int(l.pages)} pages): the reference's five statements ` +
+      `bare ${f.ms(l.rawUs)} µs, and inside a bare Hono route ${plus(l.honoUs, l.rawUs)}; the four ` +
+      `module calls (drizzle's prepared statements, row mapping) ${plus(l.modulesUs, l.rawUs)}; ` +
+      `the aggregator (four parts at once, each with its deadline) ${plus(l.pageUs, l.modulesUs)}; ` +
+      'the whole monolith app (routing among every route, validation, request id, trace, auth, ' +
+      `secure headers, metrics, fault-injection wrappers) ${plus(l.appUs, l.pageUs)}` +
+      (overHttpUs
+        ? `; over HTTP the monolith spends ${f.int(overHttpUs)} µs per page (table above).`
+        : '.'),
+  ]
 }
 
 // ceilingText says how far the microservices' product page could get at best: every hop at the

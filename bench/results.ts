@@ -1,4 +1,5 @@
 import type { VerifyResult } from '../scripts/verify.ts'
+import type { CostLadder } from './cost-ladder.ts'
 import type { FaultCost } from './fault-cost.ts'
 import { type FlagCode, flagRepeats, flagRun, mergeFlags } from './flags.ts'
 import type { HopFloor } from './hop-floor.ts'
@@ -333,6 +334,7 @@ export interface Results {
       notes?: string[]
       faultInjection?: FaultCost
       hopFloor?: HopFloor
+      costLadder?: CostLadder
     }
     endpoints?: {
       runs: RunRecord[]

@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { freePort } from '../../shared/testing/process.ts'
+import { costLadder } from '../cost-ladder.ts'
 import {
   dataDirFor,
   freePortBlock,
@@ -191,7 +192,26 @@ export async function limitsScenario(ctx: BenchContext) {
     ctx.progress.end(
       `${floor.cpuUs?.toFixed(1)} µs CPU per round trip, ${floor.latencyMs?.toFixed(3)} ms unloaded`,
     )
-    return { runs, summary: summarise(runs), ratios, notes, faultInjection, hopFloor: floor }
+    // where the monolith's product page spends its CPU, layer by layer, in this process
+    ctx.progress.begin("the monolith's product page, layer by layer (CPU in process)")
+    const ladder = await costLadder(
+      dataDirFor(ctx.workDir, 'ladder'),
+      ctx.options.quick ? 300 : 2000,
+      ctx.options.quick ? 3 : 10,
+    )
+    ctx.progress.end(
+      `raw ${ladder.rawUs?.toFixed(1)}, modules ${ladder.modulesUs?.toFixed(1)}, page ` +
+        `${ladder.pageUs?.toFixed(1)}, app ${ladder.appUs?.toFixed(1)} µs`,
+    )
+    return {
+      runs,
+      summary: summarise(runs),
+      ratios,
+      notes,
+      faultInjection,
+      hopFloor: floor,
+      costLadder: ladder,
+    }
   } finally {
     await Promise.all(Object.values(servers).map((r) => r.stop()))
   }
