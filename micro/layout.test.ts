@@ -114,6 +114,28 @@ describe('twinstack micro --layout by-domain', () => {
     const loan = (await res.json()) as any
     expect(loan.trail.map((s: any) => s.step)).toEqual(['validation', 'credit-check', 'approval'])
   })
+
+  it('kills the group hosting a module named to the supervisor; the other groups answer', async () => {
+    const admin = await loginAt(micro!.url, 'admin@twinstack.dev', 'admin-password')
+    const killed = await api('/_/control/kill/inventory', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${admin}` },
+    })
+    expect(killed.status).toBe(200)
+    await eventually(async () => {
+      const s = (await (await api('/_/status')).json()) as any
+      const reads = (s.services as any[]).find((x) => x.name === 'shop-reads')
+      expect(reads.healthy).toBe(false)
+    }, 20_000)
+    expect((await api('/api/products/p-0001')).status).toBeGreaterThanOrEqual(500)
+    const token = await loginAt(micro!.url, 'demo10@twinstack.dev', 'demo-password')
+    const res = await api('/api/loans', {
+      method: 'POST',
+      headers: { ...json, Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ amount: 4000, termMonths: 12, monthlyIncome: 5000, purpose: 'car' }),
+    })
+    expect(res.status).toBe(201)
+  })
 })
 
 describe('twinstack micro --layout monolith', () => {
