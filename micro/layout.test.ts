@@ -62,7 +62,6 @@ describe('twinstack micro --layout by-domain', () => {
 
   it('runs one process per group and says which modules each runs', async () => {
     const s = (await (await api('/_/status')).json()) as any
-    expect(s.layout).toBe('by-domain')
     const groups = (s.services as any[]).filter((x) => x.name !== 'gateway')
     expect(groups.map((g) => g.name)).toEqual(['shop-reads', 'shop-writes', 'messaging', 'loans'])
     expect(groups.every((g) => g.healthy && g.runtime === 'bun')).toBe(true)
