@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CARD_OK } from '../shared/testing/api-suite.ts'
@@ -22,12 +22,22 @@ describe('layoutArg', () => {
 })
 
 describe('twinstack micro --layout', () => {
-  it('refuses a bad layout with the reason, before starting anything', async () => {
+  it('refuses a bad layout with the reason, before starting (or resetting) anything', async () => {
     const root = mkdtempSync(join(tmpdir(), 'twinstack-layout-bad-'))
     const dataDir = join(root, 'data')
+    mkdirSync(dataDir)
+    writeFileSync(join(dataDir, 'keep.txt'), 'not reset')
     try {
       const proc = Bun.spawn(
-        [process.execPath, entry, 'micro', '--demo', '--layout', 'storefront+catalog,nope'],
+        [
+          process.execPath,
+          entry,
+          'micro',
+          '--demo',
+          '--reset',
+          '--layout',
+          'storefront+catalog,nope',
+        ],
         {
           env: { ...process.env, TWINSTACK_DATA: dataDir, TWINSTACK_PORT_BASE: '1' },
           stdout: 'pipe',
@@ -39,8 +49,8 @@ describe('twinstack micro --layout', () => {
       expect(code).not.toBe(0)
       expect(err).toContain('refuses to start')
       expect(err).toContain('unknown module "nope"')
-      // nothing was written: no data dir, no secrets, no database
-      expect(existsSync(dataDir)).toBe(false)
+      // nothing was touched: the data dir as it was, no secrets, no database
+      expect(readdirSync(dataDir)).toEqual(['keep.txt'])
     } finally {
       rmSync(root, { recursive: true, force: true })
     }
