@@ -173,3 +173,44 @@ describe('twinstack micro --layout monolith', () => {
     expect(res.headers.get('x-hops')).toBe('1')
   })
 })
+
+describe('twinstack micro --layout "<custom>" with a Node group', () => {
+  let dataDir = ''
+  let micro: Started | undefined
+  const layout =
+    'storefront+catalog+pricing+reviews+inventory,orders+checkout+payments+shipping,node:loan-validation+credit-check'
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'twinstack-custom-'))
+    micro = await startMicro(dataDir, ['--no-restart', '--layout', layout])
+  }, 120_000)
+  afterAll(async () => {
+    await micro?.stop()
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  it('runs the named groups, a process for each module left out, the loan chain on Node', async () => {
+    const s = (await (await fetch(`${micro!.url}/_/status`)).json()) as any
+    const groups = (s.services as any[]).filter((x) => x.name !== 'gateway')
+    expect(groups.map((g) => `${g.name}:${g.runtime.split(' ')[0]}`)).toEqual([
+      'storefront:bun',
+      'orders:bun',
+      'loan-validation:node',
+      'users:bun',
+      'notifications:bun',
+      'reporting:bun',
+      'loan-approval:bun',
+    ])
+    const token = await loginAt(micro!.url, 'demo11@twinstack.dev', 'demo-password')
+    const res = await fetch(`${micro!.url}/api/loans`, {
+      method: 'POST',
+      headers: { ...json, Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ amount: 5000, termMonths: 24, monthlyIncome: 4000, purpose: 'car' }),
+    })
+    expect(res.status).toBe(201)
+    expect(((await res.json()) as any).trail.map((t: any) => t.step)).toEqual([
+      'validation',
+      'credit-check',
+      'approval',
+    ])
+  })
+})
