@@ -10,7 +10,7 @@ describe('withNodeServices', () => {
     expect(runtimes.shipping).toBe('node')
     expect(Object.values(runtimes).filter((r) => r === 'node')).toHaveLength(2)
     // the default topology is left as it was
-    expect(topology.services.every((s) => s.runtime === undefined)).toBe(true)
+    expect(topology.services.every((s) => s.runtime === 'bun')).toBe(true)
   })
 
   it('changes nothing without names and refuses a service that does not exist', () => {

@@ -6,8 +6,9 @@ import {
   type SecurityMode,
   securityMode,
 } from '../shared/platform/secrets.ts'
+import { planFor } from '../shared/wiring/plan.ts'
 import { type ModuleSettings, moduleSettings } from '../shared/wiring/settings.ts'
-import { serviceNamed, type Topology, topology } from './topology.ts'
+import { serviceNamed, type Topology } from './topology.ts'
 
 // MicroConfig is what every process of the microservices deployment reads from its environment
 export interface MicroConfig {
@@ -70,9 +71,11 @@ export function withNodeServices(t: Topology, names: string | undefined): Topolo
 }
 
 // microConfig reads env (the supervisor passes the same env down) and the data directory's
-// secrets; throws when --production meets weak credentials or the service token is missing
+// secrets; throws when --production meets weak credentials, the service token is missing or
+// TWINSTACK_LAYOUT (monolith, micro, by-domain or a custom layout: shared/wiring/plan.ts) is bad
 export function microConfig(env = process.env): MicroConfig {
-  let t = topology
+  // the layout is checked here, before any process starts (planFor names the problem)
+  let t = planFor(env.TWINSTACK_LAYOUT ?? 'micro')
   if (env.TWINSTACK_PORT_BASE) t = shifted(t, Number(env.TWINSTACK_PORT_BASE))
   t = withReplicas(t, env.TWINSTACK_REPLICAS)
   t = withNodeServices(t, env.TWINSTACK_NODE_SERVICES)

@@ -141,8 +141,13 @@ async function look(opts: MicroOpsOptions, gatewayFeed: FeedLog): Promise<OpsLoo
           events: _e,
           ...about
         } = local[i] ?? ({} as Partial<Local>)
+        const group = config.topology.services.find((s) => s.name === r.service)
         return {
+          // what the process runs, known even while it is down: its group's runtime (the
+          // process itself says which version, below) and modules
+          runtime: group?.runtime ?? 'bun',
           ...about,
+          modules: group?.modules ?? [],
           name: r.service,
           replica: r.index,
           url: r.url,

@@ -40,14 +40,14 @@ export async function runService(name: string, replica = 0): Promise<void> {
   // users reach services only through the gateway, which holds the service token
   const token = requireServiceToken(config.serviceToken)
   app.use('/_/local', token)
-  // faults meet calls into the modules themselves (micro/wire.ts wraps each with withFaults)
+  // faults meet calls into the modules themselves (shared/wiring/wire.ts wraps each with withFaults)
   app.use('/api/*', token)
   app.use('/internal/*', token)
   app.use('/_/chaos', token)
   app.use('/_/chaos/*', token)
   // the gateway checks target names against the topology before forwarding here
   app.route('/', chaosRoutes(localFaults(wired.faults, () => true)))
-  for (const routes of wired.routes) app.route('/', routes)
+  for (const m of wired.modules) app.route('/', m.routes)
   app.get('/_/local', (c) =>
     c.json({
       service: name,

@@ -1,6 +1,5 @@
 import type { Context, Hono } from 'hono'
 import { routePath } from 'hono/route'
-import { endpoints } from '../shared/contracts/api.ts'
 import { outboxQueueStats } from '../shared/platform/bus/status.ts'
 import { type AppOptions, createApp } from '../shared/platform/http/app.ts'
 import { docsRoutes } from '../shared/platform/http/docs.ts'
@@ -10,6 +9,7 @@ import { requireServiceToken } from '../shared/platform/http/service-token.ts'
 import { opsApp } from '../shared/platform/ops/app.ts'
 import { Telemetry } from '../shared/platform/telemetry.ts'
 import { version } from '../shared/platform/version.ts'
+import { publicEndpoints } from '../shared/wiring/registry.ts'
 import { monolithOps } from './ops.ts'
 import type { Monolith } from './wire.ts'
 
@@ -48,7 +48,7 @@ export function monolithApp(
   for (const m of wired.modules) app.route('/', m.routes)
   app.route(
     '/',
-    docsRoutes(openApiDocument(endpoints, { title: 'twinstack', version }), 'twinstack'),
+    docsRoutes(openApiDocument(publicEndpoints(), { title: 'twinstack', version }), 'twinstack'),
   )
 
   app.route('/', opsApp(monolithOps(wired, telemetry, opts.url)))

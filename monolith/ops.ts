@@ -29,6 +29,7 @@ export function monolithOps(wired: Monolith, telemetry: Telemetry, url: string):
             ...thisProcess(),
             name: 'monolith',
             replica: 0,
+            modules: names,
             url,
             state: 'up',
             healthy: true,

@@ -1,5 +1,4 @@
 import type { Context, Hono } from 'hono'
-import { endpoints } from '../../shared/contracts/api.ts'
 import type { Transport } from '../../shared/platform/bus/transport.ts'
 import { resilience } from '../../shared/platform/config.ts'
 import { type AppOptions, createApp } from '../../shared/platform/http/app.ts'
@@ -12,11 +11,13 @@ import { type Fetch, resilientFetch } from '../../shared/platform/http/remote.ts
 import { opsApp } from '../../shared/platform/ops/app.ts'
 import type { Telemetry } from '../../shared/platform/telemetry.ts'
 import { version } from '../../shared/platform/version.ts'
+import { hostOf } from '../../shared/wiring/plan.ts'
+import { publicEndpoints } from '../../shared/wiring/registry.ts'
+import { linkShares } from '../../shared/wiring/wire.ts'
 import type { MicroConfig } from '../config.ts'
 import { microOps } from '../ops.ts'
 import type { Replica, Supervisor } from '../supervisor/supervisor.ts'
 import type { ServiceSpec } from '../topology.ts'
-import { linkShares } from '../wire.ts'
 
 // GatewayOptions are the gateway's collaborators: the supervisor (whose replicas it routes to),
 // its limits, and what its operations routes show (the supervisor's table, the queue's depth)
@@ -58,12 +59,17 @@ export function gatewayApp(opts: GatewayOptions): Hono<AppEnv> {
     log: opts.log,
     ops: { open: config.mode.openOps, metricsToken: config.secrets.metricsToken },
     limits: opts.limits,
-    userExists: knownUsers(userLookup(supervisor, config.serviceToken)),
+    userExists: knownUsers(
+      userLookup(supervisor, hostOf(config.topology, 'users').name, config.serviceToken),
+    ),
   })
 
   app.route(
     '/',
-    docsRoutes(openApiDocument(endpoints, { title: 'twinstack', version }), 'twinstack'),
+    docsRoutes(
+      openApiDocument(publicEndpoints(config.topology.registry), { title: 'twinstack', version }),
+      'twinstack',
+    ),
   )
   // status, dashboard, chaos and process control: the same operations app as the monolith's
   app.route('/', opsApp(microOps({ ...opts, board })))
@@ -135,12 +141,12 @@ function budgetFor(url: string): number | undefined {
   return undefined
 }
 
-// userLookup asks a live users replica whether a token's subject still exists (the gateway
+// userLookup asks a live replica of the group hosting users whether a token's subject still exists (the gateway
 // keeps positive answers a minute: knownUsers); 404 is no, anything else is an error
-function userLookup(supervisor: Supervisor, serviceToken: string) {
+function userLookup(supervisor: Supervisor, usersGroup: string, serviceToken: string) {
   let next = 0
   return async (id: string): Promise<boolean> => {
-    const live = supervisor.replicasOf('users').filter((r) => r.state === 'up')
+    const live = supervisor.replicasOf(usersGroup).filter((r) => r.state === 'up')
     if (!live.length) throw new Error('no users replica up')
     const r = live[next++ % live.length]!
     const res = await fetch(`${r.url}/internal/users/users/${encodeURIComponent(id)}`, {
