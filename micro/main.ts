@@ -7,6 +7,7 @@ import { audienceOf, jwtIssuer } from '../shared/platform/http/auth.ts'
 import { endDashboardStreams } from '../shared/platform/http/dashboard.ts'
 import { serverError } from '../shared/platform/http/problem.ts'
 import { limitStore } from '../shared/platform/http/rate-limit.ts'
+import { maxRssMiB } from '../shared/platform/rss.ts'
 import { markLoginsApplied, securityBanner } from '../shared/platform/secrets.ts'
 import { selfCommand } from '../shared/platform/self.ts'
 import { Telemetry } from '../shared/platform/telemetry.ts'
@@ -31,7 +32,9 @@ export async function runMicro(argv: string[]): Promise<void> {
     })
   }
   let config: ReturnType<typeof microConfig>
+  let maxRss: number | null
   try {
+    maxRss = maxRssMiB(argv)
     config = microConfig()
   } catch (error) {
     console.error(`twinstack micro refuses to start: ${(error as Error).message}`)
@@ -50,6 +53,7 @@ export async function runMicro(argv: string[]): Promise<void> {
       TWINSTACK_ADMIN_PASSWORD: config.secrets.adminPassword,
     },
     log: argv.includes('--quiet') ? undefined : log,
+    maxRssMiB: maxRss ?? undefined,
   })
   let stopping = false
   const shutdown = async (why: string) => {

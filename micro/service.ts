@@ -1,4 +1,3 @@
-import { injectFaults } from '../shared/platform/chaos.ts'
 import { createApp } from '../shared/platform/http/app.ts'
 import { chaosRoutes } from '../shared/platform/http/chaos-routes.ts'
 import { serverError } from '../shared/platform/http/problem.ts'
@@ -46,8 +45,9 @@ export async function runService(name: string, replica = 0): Promise<void> {
   // users reach services only through the gateway, which holds the service token
   const token = requireServiceToken(config.serviceToken)
   app.use('/_/local', token)
-  app.use('/api/*', token, injectFaults(wired.faults, name))
-  app.use('/internal/*', token, injectFaults(wired.faults, name))
+  // faults meet calls into the modules themselves (micro/wire.ts wraps each with withFaults)
+  app.use('/api/*', token)
+  app.use('/internal/*', token)
   app.use('/_/chaos', token)
   app.use('/_/chaos/*', token)
   // the gateway checks target names against the topology before forwarding here

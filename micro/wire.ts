@@ -6,7 +6,7 @@ import { sqliteOutbox } from '../shared/platform/bus/outbox.ts'
 import { Relay } from '../shared/platform/bus/relay.ts'
 import { sqliteQueue } from '../shared/platform/bus/sqlite-queue.ts'
 import type { Transport } from '../shared/platform/bus/transport.ts'
-import { FaultBoard } from '../shared/platform/chaos.ts'
+import { FaultBoard, withFaults } from '../shared/platform/chaos.ts'
 import { messaging, resilience } from '../shared/platform/config.ts'
 import { type Database, migrate, openDatabase } from '../shared/platform/db/index.ts'
 import { audienceOf, jwtIssuer, type TokenIssuer } from '../shared/platform/http/auth.ts'
@@ -147,13 +147,20 @@ export async function wireService(
       options: (module) => optionsFor(config.modules ?? {}, module, log),
     },
     remote,
+    // a module of this service called in-process by a co-located one meets the service's
+    // faults, as a call arriving over HTTP does (the monolith's per-module wrapping)
+    (_caller, callee, service) =>
+      hostOf(t, callee).name === spec.name
+        ? withFaults(faults, spec.name, spec.name, service as object)
+        : service,
   )
   for (const name of spec.modules) {
     for (const c of moduleWiring(name).consumers ?? []) {
       transport.subscribe({
         topic: c.topic,
         group: c.group,
-        handle: inboxed(database!.db, c.group, c.handler),
+        // a poison fault injected into this service meets the message before its inbox does
+        handle: faults.consumer(spec.name, inboxed(database!.db, c.group, c.handler)),
       })
     }
   }
@@ -169,7 +176,13 @@ export async function wireService(
     transport,
     database,
     relay,
-    routes: spec.modules.map((name) => moduleWiring(name).routes(services.get(name))),
+    // faults are injected in the module's code path, not the transport: the service behind
+    // each module's routes meets them, whichever route (public or internal) calls it
+    routes: spec.modules.map((name) =>
+      moduleWiring(name).routes(
+        withFaults(faults, 'http', spec.name, services.get(name) as object),
+      ),
+    ),
     async close() {
       await stopModules()
       await relay?.stop()

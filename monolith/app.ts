@@ -81,6 +81,8 @@ export function monolithApp(
       services: [{ ...p, healthy: true }],
       breakers: [],
       queues: outboxQueueStats(wired.database.db),
+      // the faults chaos armed, by target (as GET /_/chaos)
+      faults: wired.faults.snapshot(),
     })
   })
 

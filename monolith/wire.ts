@@ -78,7 +78,8 @@ export async function wireMonolith(opts: {
       transport.subscribe({
         topic: c.topic,
         group: c.group,
-        handle: inboxed(db, c.group, c.handler),
+        // a poison fault injected into the module meets the message before its inbox does
+        handle: faults.consumer(name, inboxed(db, c.group, c.handler)),
       })
     }
   }

@@ -252,6 +252,11 @@ async function status(opts: GatewayOptions, board: BreakerBoard) {
     ],
     breakers,
     queues: opts.queue.stats(),
+    // the faults chaos armed, by service, as the replicas report them (as GET /_/chaos)
+    faults: {
+      faults: Object.assign({}, ...local.map((l) => l?.faults.faults ?? {})),
+      partitions: [...new Set(local.flatMap((l) => l?.faults.partitions ?? []))],
+    },
     events: opts.supervisor.events.slice(-50),
   }
 }

@@ -19,6 +19,10 @@ export const ChaosCommands = {
   heal: z.object({ target: Target.default('all') }),
   partition: z.object({ from: Target, to: Target }),
   crash: z.object({ target: Target }),
+  hang: z.object({ target: Target }),
+  cpu: z.object({ target: Target, ms: z.number().int().min(1).max(10_000) }),
+  leak: z.object({ target: Target, mibPerSec: z.number().positive().max(1024) }),
+  poison: z.object({ target: Target }),
 } as const
 export type ChaosAction = keyof typeof ChaosCommands
 
@@ -45,6 +49,10 @@ export function applyChaos(board: FaultBoard, action: ChaosAction, body: any): v
     heal: () => board.heal(body.target),
     partition: () => board.partition(body.from, body.to),
     crash: () => board.crash(body.target),
+    hang: () => board.hang(body.target),
+    cpu: () => board.cpu(body.target, body.ms),
+    leak: () => board.leak(body.target, body.mibPerSec),
+    poison: () => board.poison(body.target),
   }
   commands[action]()
 }
