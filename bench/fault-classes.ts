@@ -12,6 +12,8 @@ export type FaultClassId = 'crash' | 'errors' | 'latency' | 'hang' | 'cpu' | 'le
 // FaultClass is how the bench injects one class: the chaos route, its body, the CLI line
 export interface FaultClass {
   id: FaultClassId
+  // how long the fault makes one call into the target wait (ms; Infinity: until healed)
+  waitMs: number
   // POST /_/chaos/<action>
   action: string
   body: (target: string) => Record<string, unknown>
@@ -35,6 +37,7 @@ export const FAULT_PARAMS = {
 export const FAULT_CLASSES: readonly FaultClass[] = [
   {
     id: 'crash',
+    waitMs: 0,
     action: 'crash',
     body: (target) => ({ target }),
     cli: (t) => `crash ${t}`,
@@ -42,6 +45,7 @@ export const FAULT_CLASSES: readonly FaultClass[] = [
   },
   {
     id: 'errors',
+    waitMs: 0,
     action: 'errors',
     body: (target) => ({ target, rate: FAULT_PARAMS.errorRate }),
     cli: (t) => `errors ${t} ${FAULT_PARAMS.errorRate}`,
@@ -49,6 +53,7 @@ export const FAULT_CLASSES: readonly FaultClass[] = [
   },
   {
     id: 'latency',
+    waitMs: FAULT_PARAMS.latencyMs,
     action: 'latency',
     body: (target) => ({ target, ms: FAULT_PARAMS.latencyMs, jitter: 0 }),
     cli: (t) => `latency ${t} ${FAULT_PARAMS.latencyMs}`,
@@ -56,6 +61,7 @@ export const FAULT_CLASSES: readonly FaultClass[] = [
   },
   {
     id: 'hang',
+    waitMs: Number.POSITIVE_INFINITY,
     action: 'hang',
     body: (target) => ({ target }),
     cli: (t) => `hang ${t}`,
@@ -63,6 +69,7 @@ export const FAULT_CLASSES: readonly FaultClass[] = [
   },
   {
     id: 'cpu',
+    waitMs: 0,
     action: 'cpu',
     body: (target) => ({ target, ms: FAULT_PARAMS.cpuMs }),
     cli: (t) => `cpu ${t} ${FAULT_PARAMS.cpuMs}`,
@@ -70,6 +77,7 @@ export const FAULT_CLASSES: readonly FaultClass[] = [
   },
   {
     id: 'leak',
+    waitMs: 0,
     action: 'leak',
     body: (target) => ({ target, mibPerSec: FAULT_PARAMS.leakMiBPerSec }),
     cli: (t) => `leak ${t} ${FAULT_PARAMS.leakMiBPerSec}`,
@@ -79,6 +87,7 @@ export const FAULT_CLASSES: readonly FaultClass[] = [
   },
   {
     id: 'poison',
+    waitMs: 0,
     action: 'poison',
     body: (target) => ({ target }),
     cli: (t) => `poison ${t}`,
@@ -155,7 +164,8 @@ export interface FaultCell {
   needingP99FaultMs: number | null
   // from heal until every endpoint's later requests all succeeded; null: not within the run
   recoveryMs: number | null
-  // answers (5xx) the deployment gave a needing endpoint after waiting ≥ TIMEOUT_MIN_MS: a
+  // answers the deployment gave a needing endpoint after waiting ≥ TIMEOUT_MIN_MS but before
+  // the heal, that were a 5xx or came sooner than the fault's own wait (a degraded answer): a
   // deadline cut the call short; and requests the load generator gave up on (no answer)
   deadlineAnswers: number
   noAnswer: number
@@ -204,6 +214,8 @@ export function cellFigures(
   streams: readonly { name: string; records: readonly PacedRecord[] }[],
   target: string,
   w: { faultAtMs: number; healAtMs: number; endMs: number },
+  // how long the fault itself makes a call wait (latency: its ms; hang: for ever; else 0)
+  injectedWaitMs = 0,
 ) {
   const needs = needingEndpoints(target)
   const steady = inside({ from: 0, to: w.faultAtMs })
@@ -237,7 +249,14 @@ export function cellFigures(
     recoveryMs: recoveries.some((x) => x === null)
       ? null
       : Math.max(0, ...recoveries.filter((x): x is number => x !== null)),
-    deadlineAnswers: needingFault.filter((r) => r[2] >= 500 && r[1] >= TIMEOUT_MIN_MS).length,
+    deadlineAnswers: needingFault.filter(
+      (r) =>
+        r[2] !== 0 &&
+        r[1] >= TIMEOUT_MIN_MS &&
+        (r[2] >= 500 || r[1] < injectedWaitMs) &&
+        // a call the heal released was not cut short
+        r[0] + r[1] < w.healAtMs - 50,
+    ).length,
     noAnswer: needingFault.filter((r) => r[2] === 0).length,
   }
 }

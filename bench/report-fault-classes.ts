@@ -184,7 +184,7 @@ export function faultClassesSection(r: Results): Section | null {
   const poisoned = fc.cells.filter((c) => c.cls === 'poison' && c.state === 'measured')
   return {
     id: 'fault-classes',
-    title: '8 Fault classes: what each kind of fault takes down',
+    title: '8 Fault classes',
     paragraphs: [
       `Each deployment starts once (restarts on, \`--max-rss ${fc.params.maxRssMiB}\`: ` +
         `${fc.starts.map((s) => `\`${s.command}\``).join(', ')}) and runs its cells in ` +
@@ -205,13 +205,17 @@ export function faultClassesSection(r: Results): Section | null {
         "every endpoint's later requests all succeeded. Mechanisms are read from the data: a " +
         'process boundary when a process restarted and the unrelated endpoints stayed served; a ' +
         'breaker when `/_/status` showed one open towards the target; a timeout when the ' +
-        'deployment answered a needing call with a 5xx after ≥ 250 ms; a bulkhead (micro: the ' +
+        'deployment answered a needing call after ≥ 250 ms but before the heal, with a 5xx or ' +
+        'sooner than the fault itself would have let it (a degraded answer); a bulkhead (micro: the ' +
         "faulty service's own process is the compartment) or non-blocking calls (monolith: only " +
         'the calls awaiting the module were held) when nothing restarted, the needing endpoints ' +
         'suffered and the unrelated ones kept their served share and their p99 (within 2× or ' +
         '+20 ms of steady); a dead letter when the queues ' +
         'dead-lettered messages during the cell' +
-        (poisoned.length ? ' (expected for poison)' : '') +
+        (poisoned.length
+          ? " (expected for poison: the poisoned message's confirmation is then missing by " +
+            'design, and counts as lost)'
+          : '') +
         '.',
       ...FAULT_CLASSES.map((x) => classLine(x.id, fc.cells)).filter((x): x is string => !!x),
       ...(unavailable.length

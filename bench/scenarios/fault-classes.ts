@@ -224,7 +224,7 @@ async function runCell(
   }
   if (!target) {
     cell.state = 'not-applicable'
-    cell.reason = `nothing consumes ${module}'s messages`
+    cell.reason = `nothing consumes the messages of ${module}`
     p.note(`${label}: not applicable (${cell.reason})`)
     return { cell, orders: [] }
   }
@@ -321,11 +321,16 @@ async function runCell(
   const endMs = durationS * 1000
   Object.assign(
     cell,
-    cellFigures(run.output.streams, target, {
-      faultAtMs: cell.faultAtMs!,
-      healAtMs: cell.healAtMs!,
-      endMs,
-    }),
+    cellFigures(
+      run.output.streams,
+      target,
+      {
+        faultAtMs: cell.faultAtMs!,
+        healAtMs: cell.healAtMs!,
+        endMs,
+      },
+      cls.waitMs,
+    ),
   )
   cell.flags = mergeFlags(
     flagRun({
