@@ -5,13 +5,23 @@
 import type { DashboardSnapshot } from '../http/dashboard.ts'
 
 type Proc = DashboardSnapshot['processes'][number]
-type Action = 'kill' | 'stop' | 'start' | 'restart' | 'latency' | 'errors' | 'crash' | 'heal'
+type Action =
+  | 'kill'
+  | 'stop'
+  | 'start'
+  | 'restart'
+  | 'latency'
+  | 'errors'
+  | 'crash'
+  | 'hang'
+  | 'poison'
+  | 'heal'
 
 const TOKEN_KEY = 'twinstack.dashboard.token'
 const EMAIL_KEY = 'twinstack.dashboard.email'
 const STALE_MS = 4000
 const CONTROL: Action[] = ['kill', 'stop', 'start', 'restart']
-const CHAOS: Action[] = ['latency', 'errors', 'crash', 'heal']
+const CHAOS: Action[] = ['latency', 'errors', 'crash', 'hang', 'poison', 'heal']
 
 const el = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T
 
@@ -354,7 +364,7 @@ function buildCard(name: string): HTMLElement {
 }
 
 const tone = (a: Action) =>
-  a === 'kill' || a === 'crash'
+  a === 'kill' || a === 'crash' || a === 'hang'
     ? 'bad'
     : a === 'start' || a === 'heal'
       ? 'good'
@@ -371,6 +381,8 @@ const hint = (a: Action) =>
     latency: 'add the latency set in the chaos panel',
     errors: 'fail the share of calls set in the chaos panel',
     crash: 'the next call into it ends the process',
+    hang: 'calls into it wait unanswered until healed',
+    poison: 'the next message it consumes fails on every delivery',
     heal: 'remove its faults and partitions',
   })[a]
 
@@ -572,6 +584,8 @@ async function act(action: Action, target: string): Promise<boolean> {
         rate: Math.min(1, Math.max(0, num('error-rate') / 100)),
       })
     case 'crash':
+    case 'hang':
+    case 'poison':
     case 'heal':
       return post(`/_/chaos/${action}`, { target })
   }
@@ -585,6 +599,8 @@ const verbs: Record<Action, string> = {
   latency: 'slowed',
   errors: 'made to fail',
   crash: 'armed to crash',
+  hang: 'hung',
+  poison: 'armed with a poison message',
   heal: 'healed',
 }
 
