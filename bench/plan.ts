@@ -260,7 +260,8 @@ export function faultClassesSettings(o: BenchOptions): FaultClassesSettings {
 // faultClassesSeconds estimates the scenario: the cells' load plus about a second each for the
 // load generator and the waits, and per deployment its start, logins and the message count
 export function faultClassesSeconds(s: FaultClassesSettings): number {
-  const cell = s.steadyS + s.faultS + s.recoverS + (s.quick ? 0.6 : 1.2)
-  // quick: 7 cells over both deployments side by side; full: 7 × 2 cells per deployment
-  return s.quick ? 4 * cell + 12 : 2 * (14 * cell + 15)
+  const cell = s.steadyS + s.faultS + s.recoverS + (s.quick ? 0.4 : 1.2)
+  // quick: 7 cells over both deployments side by side (21-22 s measured on a busy 2-core
+  // machine); full: 7 × 2 cells per deployment
+  return s.quick ? 4 * cell + 10 : 2 * (14 * cell + 15)
 }
