@@ -128,6 +128,19 @@ describe('mechanisms', () => {
     // a fault nobody felt shows no mechanism
     expect(mechanisms(faultCell('latency', 'payments', 'micro'))).toEqual([])
   })
+  it('does not count the bench killing a process that could not take the heal', () => {
+    const c = faultCell('cpu', 'payments', 'micro', {
+      restarted: ['payments'],
+      forcedRestart: true,
+    })
+    expect(mechanisms(c)).toEqual([])
+    expect(classLine('cpu', [c])).toContain(
+      'the heal went unanswered in 1 of 1, so the bench killed what held the fault',
+    )
+    expect(detailTable({ ...sampleFaultClasses(), cells: [c] }).rows[0]).toContain(
+      'payments (killed by the bench: the heal went unanswered)',
+    )
+  })
   it('shows none for a cell that was not measured', () => {
     expect(mechanisms(faultCell('hang', 'payments', 'micro', { state: 'unavailable' }))).toEqual([])
   })

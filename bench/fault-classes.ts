@@ -179,6 +179,9 @@ export interface FaultCell {
   // orders confirmed during the cell and what became of their confirmations
   messages: { confirmed: number; lost: number; duplicated: number } | null
   saturated: boolean
+  // the heal was not answered in time and the bench killed what held the fault (restarted
+  // then by the keeper or the supervisor): the deployment could not recover on its own
+  forcedRestart?: boolean
   flags: FlagCode[]
   notes: string[]
 }
@@ -281,7 +284,7 @@ export function mechanisms(c: FaultCell): Mechanism[] {
   if (c.state !== 'measured') return []
   const out: Mechanism[] = []
   const isolated = c.unrelatedServed !== null && c.unrelatedServed >= ISOLATED
-  if (c.restarted.length && isolated) out.push('process boundary')
+  if (c.restarted.length && isolated && !c.forcedRestart) out.push('process boundary')
   if (c.breakerOpenMs !== null) out.push('breaker')
   if (c.deadlineAnswers > 0) out.push('timeout')
   const hurt =

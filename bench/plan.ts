@@ -223,6 +223,9 @@ export interface FaultClassesSettings {
   timeoutMs: number
   // the most a cell waits after its load for a killed process to be back
   backS: number
+  // the most the bench waits for the heal to be answered (from the heal) before it kills what
+  // holds the fault
+  healS: number
   // per cell, the most it waits for the queues to drain before reading dead letters; per
   // deployment, before counting the confirmations
   cellDrainS: number
@@ -240,6 +243,7 @@ export function faultClassesSettings(o: BenchOptions): FaultClassesSettings {
         recoverS: 1,
         timeoutMs: 2000,
         backS: 8,
+        healS: 2,
         cellDrainS: 1,
         drainS: 3,
         users: 4,
@@ -251,6 +255,7 @@ export function faultClassesSettings(o: BenchOptions): FaultClassesSettings {
         recoverS: 2.5,
         timeoutMs: 3000,
         backS: 15,
+        healS: 4,
         cellDrainS: 3,
         drainS: 10,
         users: 12,

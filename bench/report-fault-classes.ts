@@ -90,10 +90,14 @@ export function classLine(cls: FaultClassId, cells: readonly FaultCell[]): strin
     const served = measured.map((c) => c.unrelatedServed).filter((x): x is number => x !== null)
     const worst = served.length ? Math.min(...served) : null
     const spread = measured.filter((c) => verdictOf(c) === 'spread').length
+    const forced = measured.filter((c) => c.forcedRestart).length
     return (
       `${d}: ${seen.length ? seen.join(', ') : 'no isolating mechanism observed'}` +
       `; unrelated endpoints served ≥ ${pct(worst)}` +
       (spread ? ` (fault spread in ${spread} of ${measured.length})` : '') +
+      (forced
+        ? `; the heal went unanswered in ${forced} of ${measured.length}, so the bench killed what held the fault`
+        : '') +
       (restarted.length ? `; restarted: ${restarted.join(', ')}` : '')
     )
   }).filter(Boolean)
@@ -145,7 +149,7 @@ export function detailTable(fc: FaultClassesResult): Table {
         : '',
       c.breakerOpenMs === null ? '' : f.s(c.breakerOpenMs),
       c.restarted.length
-        ? `${c.restarted.join(', ')}${c.backAfterMs === null ? '' : ` (up ${f.s(c.backAfterMs)} after heal)`}`
+        ? `${c.restarted.join(', ')}${c.forcedRestart ? ' (killed by the bench: the heal went unanswered)' : ''}${c.backAfterMs === null ? '' : ` (up ${f.s(c.backAfterMs)} after heal)`}`
         : '',
       c.state !== 'measured' ? '' : c.deadLetters === null ? 'n/a' : f.int(c.deadLetters),
       c.messages ? `${c.messages.lost} / ${c.messages.duplicated} of ${c.messages.confirmed}` : '',

@@ -1,6 +1,6 @@
 import { freePort } from '../../shared/testing/process.ts'
 import { prepareActors, referenceData } from '../actors.ts'
-import { call, chaos, hasChaos, type Status, status } from '../api.ts'
+import { call, chaos, control, hasChaos, type Status, status } from '../api.ts'
 import {
   dataDirFor,
   freePortBlock,
@@ -224,6 +224,7 @@ async function runCell(
     deadLetters: null,
     messages: null,
     saturated: false,
+    forcedRestart: false,
     flags: [],
     notes: [],
   }
@@ -242,6 +243,7 @@ async function runCell(
   let t0 = 0
   let schedule: Promise<void> = Promise.resolve()
   let upAt: number | null = null
+  let healed = false
   const script = async () => {
     await Bun.sleep(phases.steadyMs)
     cell.faultAtMs = Date.now() - t0
@@ -264,12 +266,18 @@ async function runCell(
     }
     cell.healAtMs = Date.now() - t0
     p.tick('· heal')
-    // a process that died comes back without the fault; heal the rest (retried while it is
-    // restarting)
-    for (let i = 0; i < 10; i++) {
-      const h = await chaos(base, actors.admin, 'heal', { target }).catch(() => null)
-      if (h?.status === 200) break
-      await Bun.sleep(200)
+    // a process that died comes back without the fault; heal the rest, retried while it is
+    // restarting or busy (a process under a cpu fault takes the heal only after the calls
+    // queued before it have burnt their CPU), bounded
+    const healBy = Date.now() + s.healS * 1000
+    while (!healed && Date.now() < healBy) {
+      const h = await call(base, 'POST', '/_/chaos/heal', {
+        token: actors.admin,
+        body: { target },
+        timeoutMs: Math.max(500, Math.min(5000, healBy - Date.now())),
+      }).catch(() => null)
+      if (h?.status === 200) healed = true
+      else await Bun.sleep(200)
     }
     if (await waitFor(async () => allUp(await status(base, 400)), phases.recoverMs, 150))
       upAt = Date.now() - t0
@@ -295,6 +303,32 @@ async function runCell(
     },
   )
   await schedule
+  if (!healed) {
+    // the process could not even take the heal (a cpu fault's backlog outgrows the load): the
+    // bench restarts what holds the fault, as an operator would, so the next cell starts clean
+    cell.forcedRestart = true
+    cell.notes.push(
+      `the heal was not answered within ${s.healS} s: the bench killed ` +
+        `${deployment === 'monolith' ? 'the monolith process' : target} to end the fault`,
+    )
+    if (deployment === 'monolith') {
+      const pid = before?.services.find((x) => x.name === 'monolith')?.pid
+      if (pid) {
+        try {
+          process.kill(pid, 'SIGKILL')
+        } catch {
+          // it is gone already
+        }
+      }
+    } else {
+      await control(base, actors.admin, 'kill', target).catch((error: Error) => {
+        cell.notes.push(`kill ${target}: ${error.message}`)
+      })
+    }
+    // the keeper or the supervisor restarts it: wait for that below
+    upAt = null
+    await Bun.sleep(300)
+  }
   // a killed process is waited for (bounded) so the next cell starts on a whole deployment
   if (upAt === null) {
     const waited = Date.now()
