@@ -251,8 +251,8 @@ export function faultClassesSettings(o: BenchOptions): FaultClassesSettings {
     : {
         quick: false,
         steadyS: 1,
-        faultS: 3,
-        recoverS: 2.5,
+        faultS: 2.5,
+        recoverS: 2,
         timeoutMs: 3000,
         backS: 15,
         healS: 4,
@@ -265,7 +265,9 @@ export function faultClassesSettings(o: BenchOptions): FaultClassesSettings {
 // faultClassesSeconds estimates the scenario: the cells' load plus about a second each for the
 // load generator and the waits, and per deployment its start, logins and the message count
 export function faultClassesSeconds(s: FaultClassesSettings): number {
-  const cell = s.steadyS + s.faultS + s.recoverS + (s.quick ? 0.4 : 1.2)
+  // per cell: the load generator's start and end, the waits for a restarted process and the
+  // queues (a bounded heal that had to kill a process adds a few seconds to its cell)
+  const cell = s.steadyS + s.faultS + s.recoverS + (s.quick ? 0.4 : 1.5)
   // quick: 7 cells over both deployments side by side (21-22 s measured on a busy 2-core
   // machine); full: 7 × 2 cells per deployment
   return s.quick ? 4 * cell + 10 : 2 * (14 * cell + 15)
