@@ -157,6 +157,8 @@ export interface MonolithStart {
   label?: string
   // flags for bun itself (the bench's --profile adds the CPU profiler)
   bunFlags?: string[]
+  // memory limit the keeper enforces (--max-rss MiB): over it the process is killed
+  maxRssMiB?: number
 }
 
 // startMonolith starts the monolith and waits until it is healthy
@@ -168,6 +170,7 @@ export function startMonolith(o: MonolithStart): Promise<Running> {
     '--open-ops',
     ...(o.reset ? ['--reset'] : []),
     ...(o.noRestart ? ['--no-restart'] : []),
+    ...(o.maxRssMiB ? ['--max-rss', String(o.maxRssMiB)] : []),
   ]
   const cmd = o.keeper
     ? [BUN, ENTRY, 'monolith', ...args]
@@ -201,6 +204,8 @@ export interface MicroStart {
   label?: string
   // more environment for the supervisor and its services
   env?: Record<string, string>
+  // memory limit per service the supervisor enforces (--max-rss MiB)
+  maxRssMiB?: number
 }
 
 // allHealthy asks the gateway whether every replica of the topology is healthy
@@ -221,6 +226,7 @@ export async function startMicro(o: MicroStart): Promise<Running> {
     '--open-ops',
     ...(o.reset ? ['--reset'] : []),
     ...(o.noRestart ? ['--no-restart'] : []),
+    ...(o.maxRssMiB ? ['--max-rss', String(o.maxRssMiB)] : []),
   ]
   for (let attempt = 0; ; attempt++) {
     const base = attempt === 0 ? o.base : freePortBlock()

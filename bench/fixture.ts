@@ -1,6 +1,12 @@
 // A small, complete results.json for the report tests: every scenario with figures for both
 // deployments, numbers chosen so the expected sentences are easy to check by hand
 import type { VerifyResult } from '../scripts/verify.ts'
+import {
+  FAULT_PARAMS,
+  type FaultCell,
+  type FaultClassesResult,
+  type FaultClassId,
+} from './fault-classes.ts'
 import type { FlagCode } from './flags.ts'
 import type { Latency } from './loadgen.ts'
 import { parseOptions } from './options.ts'
@@ -263,7 +269,114 @@ export function sampleResults(): Results {
           { deployment: 'micro', elapsedMs: 95_000, result: verifyResult('micro') },
         ],
       },
+      'fault-classes': sampleFaultClasses(),
     },
     errors: [],
+  }
+}
+
+// faultCell is one fabricated fault-classes cell: a clean measured cell unless told otherwise
+export function faultCell(
+  cls: FaultClassId,
+  module: string,
+  deployment: string,
+  more: Partial<FaultCell> = {},
+): FaultCell {
+  const target = more.target === undefined ? module : more.target
+  return {
+    cls,
+    module,
+    target,
+    deployment,
+    state: 'measured',
+    cli: [`npm run chaos -- ${cls} ${target}`, `npm run chaos -- heal ${target}`],
+    ratePerEndpoint: 20,
+    phases: { steadyMs: 1000, faultMs: 3000, recoverMs: 2500 },
+    faultAtMs: 1000,
+    healAtMs: 4000,
+    endpoints: NAMES.map((name) => ({
+      name,
+      needsTarget: name === 'checkout',
+      requests: 130,
+      servedSteady: 1,
+      servedDuringFault: 1,
+      p99DuringFaultMs: 12,
+      recoveryMs: 0,
+    })),
+    unrelatedServed: 1,
+    unrelatedP99SteadyMs: 10,
+    unrelatedP99FaultMs: 12,
+    needingServed: 1,
+    needingP99SteadyMs: 10,
+    needingP99FaultMs: 12,
+    recoveryMs: 0,
+    deadlineAnswers: 0,
+    noAnswer: 0,
+    breakerOpenMs: null,
+    restarted: [],
+    backAfterMs: null,
+    deadLetters: 0,
+    messages: { confirmed: 60, lost: 0, duplicated: 0 },
+    saturated: false,
+    flags: [],
+    notes: [],
+    ...more,
+  }
+}
+
+// sampleFaultClasses is a small fault-classes matrix: crash on payments (micro isolates it
+// behind the process boundary, the monolith goes down), cpu on reviews (spreads on the
+// monolith, saturated on micro), hang on payments unavailable on micro, poison dead-letters
+export function sampleFaultClasses(): FaultClassesResult {
+  return {
+    params: FAULT_PARAMS,
+    starts: [
+      { deployment: 'monolith', command: 'npm run monolith -- --max-rss 400' },
+      { deployment: 'micro', command: 'npm run micro -- --max-rss 400' },
+    ],
+    cells: [
+      faultCell('crash', 'payments', 'monolith', {
+        unrelatedServed: 0.4,
+        needingServed: 0.3,
+        restarted: ['monolith'],
+        backAfterMs: 300,
+        recoveryMs: 900,
+      }),
+      faultCell('crash', 'payments', 'micro', {
+        needingServed: 0.2,
+        restarted: ['payments'],
+        breakerOpenMs: 150,
+        recoveryMs: 1200,
+      }),
+      faultCell('cpu', 'reviews', 'monolith', {
+        unrelatedServed: 0.9,
+        unrelatedP99FaultMs: 900,
+        needingServed: 0.85,
+      }),
+      faultCell('cpu', 'reviews', 'micro', { saturated: true, unrelatedServed: 0.97 }),
+      faultCell('hang', 'payments', 'monolith', {
+        needingServed: 0,
+        needingP99FaultMs: 3000,
+        noAnswer: 40,
+      }),
+      faultCell('hang', 'payments', 'micro', {
+        state: 'unavailable',
+        reason: 'POST /_/chaos/hang answered 404',
+        unrelatedServed: null,
+        messages: null,
+      }),
+      faultCell('poison', 'payments', 'micro', {
+        target: 'notifications',
+        deadLetters: 1,
+        needingServed: null,
+        messages: { confirmed: 60, lost: 1, duplicated: 0 },
+      }),
+      faultCell('poison', 'reviews', 'micro', {
+        target: null,
+        state: 'not-applicable',
+        reason: 'nothing consumes the messages of reviews',
+        cli: [],
+      }),
+    ],
   }
 }

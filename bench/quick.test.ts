@@ -46,7 +46,7 @@ describe('npm run bench -- --quick', () => {
         violations: 0,
       })
     }
-  }, 210_000)
+  }, 240_000)
 
   it('measured the load generator and the servers on every closed-loop run', () => {
     const s = results!.scenarios

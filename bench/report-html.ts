@@ -22,12 +22,21 @@ export const jsonForScript = (value: unknown) =>
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029')
 
+// heatColour colours a served share: green from 99 %, through yellow, to red at 0
+export function heatColour(share: number): string {
+  if (share >= 0.99) return 'hsl(120, 55%, 75%)'
+  const hue = Math.round(Math.max(0, Math.min(1, share)) * 60)
+  return `hsl(${hue}, 80%, 72%)`
+}
+
 function htmlTable(t: Table): string {
-  const cell = (tag: string, i: number, v: string) =>
-    `<${tag}${t.numeric?.includes(i) ? ' class="num"' : ''}>${inline(v)}</${tag}>`
+  const cell = (tag: string, i: number, v: string, heat?: number | null) =>
+    `<${tag}${t.numeric?.includes(i) ? ' class="num"' : ''}${
+      heat === null || heat === undefined ? '' : ` style="background:${heatColour(heat)}"`
+    }>${inline(v)}</${tag}>`
   return `<table>${t.caption ? `<caption>${inline(t.caption)}</caption>` : ''}
 <thead><tr>${t.headers.map((h, i) => cell('th', i, h)).join('')}</tr></thead>
-<tbody>${t.rows.map((r) => `<tr>${t.headers.map((_, i) => cell('td', i, r[i] ?? '')).join('')}</tr>`).join('\n')}</tbody></table>`
+<tbody>${t.rows.map((r, k) => `<tr>${t.headers.map((_, i) => cell('td', i, r[i] ?? '', t.heat?.[k]?.[i])).join('')}</tr>`).join('\n')}</tbody></table>`
 }
 
 // RENDER draws every chart of the page with Chart.js (bundled in the page, works offline)

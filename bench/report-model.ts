@@ -7,6 +7,7 @@ import type { CostLadder } from './cost-ladder.ts'
 import { FLAG_TEXT, type FlagCode } from './flags.ts'
 import { productPageCeiling } from './hop-floor.ts'
 import { ENDPOINTS } from './plan.ts'
+import { faultClassesHeadline, faultClassesSection } from './report-fault-classes.ts'
 import type { CellSummary, DeployRun, FaultRun, LimitRatio, Results, RunRecord } from './results.ts'
 import { find } from './results.ts'
 import type { Calibration } from './scenarios/calibrate.ts'
@@ -19,6 +20,8 @@ export interface Table {
   rows: string[][]
   // right-align these columns (numbers)
   numeric?: number[]
+  // a heat map: per row and column a share 0..1 the HTML report colours the cell by (null: none)
+  heat?: (number | null)[][]
 }
 
 // Chart is a plot for the HTML report (Chart.js configuration built by report-html.ts)
@@ -1074,8 +1077,10 @@ function claimsSection(r: Results): Section {
             )
             .join(' ') +
           ` Messages lost or duplicated across all fault runs: ${f.int(h.messagesLost)} and ${f.int(h.messagesDuplicated)}. ` +
-          'The bench injects crash-type faults only; a service that slows down instead of dying ' +
-          'is a different test, not measured here.'
+          (r.scenarios['fault-classes']
+            ? 'Faults other than crashes (errors, latency, hangs, CPU, leaks, poison messages) are scenario 8.'
+            : 'The bench injects crash-type faults only here; scenario 8 (fault-classes) covers ' +
+              'the other classes and did not run.')
         : 'Scenario 3 did not run.'),
   )
   paragraphs.push(
@@ -1248,6 +1253,7 @@ export function reportSections(r: Results): Section[] {
     scalingSection(r),
     footprintSection(r),
     crashSection(r),
+    faultClassesSection(r),
     claimsSection(r),
     flagsSection(r),
     methodSection(r),
@@ -1300,6 +1306,8 @@ export function headlineLines(r: Results): string[] {
         .join('; ')}.`,
     )
   }
+  const fc = r.scenarios['fault-classes']
+  if (fc) lines.push(faultClassesHeadline(fc))
   lines.push(
     `Load generator CPU: at most ${f.cores(h.generatorCoresMax)} cores; ${h.flagged} closed-loop figures flagged.`,
   )

@@ -64,6 +64,7 @@ describe('deploymentsCovered', () => {
       'scaling',
       'footprint',
       'crash-safety',
+      'fault-classes',
     ])
     for (const list of Object.values(covered))
       expect(list).toEqual(expect.arrayContaining(['micro', 'monolith']))

@@ -1,5 +1,6 @@
 import type { VerifyResult } from '../scripts/verify.ts'
 import type { CostLadder } from './cost-ladder.ts'
+import type { FaultClassesResult } from './fault-classes.ts'
 import type { FaultCost } from './fault-cost.ts'
 import { type FlagCode, flagRepeats, flagRun, mergeFlags } from './flags.ts'
 import type { HopFloor } from './hop-floor.ts'
@@ -348,6 +349,7 @@ export interface Results {
     scaling?: { runs: RunRecord[]; summary: CellSummary[] }
     footprint?: FootprintFigures
     'crash-safety'?: { runs: CrashRun[] }
+    'fault-classes'?: FaultClassesResult
   }
   // --profile: a CPU profile of one process under the product-page load
   profile?: ProfileResult
@@ -396,6 +398,14 @@ export function deploymentsCovered(r: Results): Record<string, string[]> {
     out['crash-safety'] = uniq(
       crash.runs
         .filter((x) => (x.result?.counts.checkouts ?? 0) > 0)
+        .map((x) => kind(x.deployment)),
+    )
+  }
+  const fc = s['fault-classes']
+  if (fc) {
+    out['fault-classes'] = uniq(
+      fc.cells
+        .filter((x) => x.endpoints.some((e) => e.requests > 0))
         .map((x) => kind(x.deployment)),
     )
   }

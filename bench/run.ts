@@ -18,6 +18,7 @@ import { crashScenario } from './scenarios/crash.ts'
 import { deploymentScenario } from './scenarios/deployment.ts'
 import { endpointsScenario } from './scenarios/endpoints.ts'
 import { failureScenario } from './scenarios/failure.ts'
+import { faultClassesScenario } from './scenarios/fault-classes.ts'
 import { footprintScenario } from './scenarios/footprint.ts'
 import { limitsScenario } from './scenarios/limits.ts'
 import { scalingScenario } from './scenarios/scaling.ts'
@@ -30,6 +31,7 @@ const TITLES: Record<ScenarioName, string> = {
   scaling: '5 Scaling the hot read path',
   footprint: '6 Footprint',
   'crash-safety': '7 Crash safety: the invariant checker under SIGKILL',
+  'fault-classes': '8 Fault classes: what each kind of fault takes down',
 }
 
 // timestamp names a results directory (sortable, no colons)
@@ -99,6 +101,9 @@ export async function runBench(
     },
     footprint: async () => {
       results.scenarios.footprint = await footprintScenario(ctx)
+    },
+    'fault-classes': async () => {
+      results.scenarios['fault-classes'] = await faultClassesScenario(ctx)
     },
     'crash-safety': async () => {
       const crash = await crashScenario(ctx)

@@ -20,13 +20,14 @@ import { type Actors, templates } from '../workload.ts'
 import { calibrate } from './calibrate.ts'
 import type { BenchContext } from './common.ts'
 
-// pacedStreams is the steady mixed load: every endpoint of scenario 2 at the same rate
-export function pacedStreams(base: string, actors: Actors, rate: number): PacedStream[] {
+// pacedStreams is the steady mixed load: every endpoint of scenario 2 at the same rate (the
+// seed picks the requests: runs on one deployment vary it so checkouts spread over products)
+export function pacedStreams(base: string, actors: Actors, rate: number, seed = 7): PacedStream[] {
   return ENDPOINTS.map((e) => ({
     name: e.label,
     url: base,
     rate,
-    requests: templates(e.id, actors, e.id === 'checkout' ? 2048 : 256, 7),
+    requests: templates(e.id, actors, e.id === 'checkout' ? 2048 : 256, seed),
     ...(e.id === 'checkout' ? { capture: 'order' as const } : {}),
     ...(e.id === 'product' ? { capture: 'degraded' as const } : {}),
   }))
