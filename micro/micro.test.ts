@@ -7,7 +7,7 @@ import { apiSuite, CARD_OK } from '../shared/testing/api-suite.ts'
 import { loginAt } from '../shared/testing/http.ts'
 import { alive, type Started } from '../shared/testing/process.ts'
 import { eventually } from '../shared/testing/wait.ts'
-import { startMicro } from './testing.ts'
+import { expectOthersAnswer, startMicro } from './testing.ts'
 import { topology } from './topology.ts'
 
 const json = { 'Content-Type': 'application/json' }
@@ -104,6 +104,9 @@ describe('Microservices under failure', () => {
     expect(open.breakers.find((b: any) => b.from === 'gateway' && b.to === 'orders')?.state).toBe(
       'closed',
     )
+    // the same failure check as every other layout (micro/layouts.test.ts): what the manifests
+    // say does not need payments answers in full
+    await expectOthersAnswer(micro!.url, ['payments'], { id: me, token: user })
 
     expect((await control('start', 'payments')).status).toBe(200)
     const ok = await eventually(async () => {
