@@ -94,6 +94,7 @@ describe('Microservices under failure', () => {
     )
     const failed = await checkout()
     expect(failed.status).toBe(503)
+    expect(failed.headers.get('content-type')).toContain('application/problem+json')
     expect(failed.headers.get('retry-after')).toBeTruthy()
     expect(failed.headers.get('x-unavailable-dependency')).toBe('payments')
     // the outage stays with payments: orders still answers, the gateway's link to it stays closed
