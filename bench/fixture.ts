@@ -1,6 +1,7 @@
 // A small, complete results.json for the report tests: every scenario with figures for both
 // deployments, numbers chosen so the expected sentences are easy to check by hand
 import type { VerifyResult } from '../scripts/verify.ts'
+import { layoutsFixture } from './fixture-layouts.ts'
 import type { FlagCode } from './flags.ts'
 import type { Latency } from './loadgen.ts'
 import { parseOptions } from './options.ts'
@@ -263,6 +264,7 @@ export function sampleResults(): Results {
           { deployment: 'micro', elapsedMs: 95_000, result: verifyResult('micro') },
         ],
       },
+      layouts: layoutsFixture(),
     },
     errors: [],
   }

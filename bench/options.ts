@@ -10,6 +10,7 @@ export const SCENARIOS = [
   'scaling',
   'footprint',
   'crash-safety',
+  'layouts',
 ] as const
 export type ScenarioName = (typeof SCENARIOS)[number]
 

@@ -1,3 +1,4 @@
+import { type LayoutSettings, layoutSeconds, layoutSettings } from './layouts.ts'
 import type { BenchOptions, ScenarioName } from './options.ts'
 
 // Deployment is one of the two ways the domain runs; A is the monolith, B the microservices
@@ -104,6 +105,8 @@ export interface Settings {
     users: number
     settleS: number
   }
+  // scenario 8: the same code in several process layouts, and Bun beside Node
+  layouts: LayoutSettings
 }
 
 const round = (n: number, step = 0.5) => Math.max(step, Math.round(n / step) * step)
@@ -172,6 +175,7 @@ export function settings(o: BenchOptions): Settings {
       users: 12,
       settleS: o.quick ? 10 : 30,
     },
+    layouts: layoutSettings(o),
   }
 }
 
@@ -202,5 +206,6 @@ export function estimateSeconds(s: Settings): Record<ScenarioName, number> {
     // per deployment: the load, then start, recovery, replay, drain and reading what it holds
     // (grows with the orders the load made: 60 s took 95 s on the monolith on a busy machine)
     'crash-safety': 2 * (1.3 * s.crash.durationS + 5),
+    layouts: layoutSeconds(s.layouts),
   }
 }

@@ -2,6 +2,7 @@
 // computed from results.json. report-md.ts and report-html.ts render it.
 import { FLAG_TEXT, type FlagCode } from './flags.ts'
 import { ENDPOINTS } from './plan.ts'
+import { layoutsSection } from './report-layouts.ts'
 import type { CellSummary, DeployRun, FaultRun, LimitRatio, Results, RunRecord } from './results.ts'
 import { find } from './results.ts'
 import type { Calibration } from './scenarios/calibrate.ts'
@@ -36,6 +37,19 @@ export type Chart =
       bucketMs: number
       series: { name: string; values: (number | null)[] }[]
       marks: { atMs: number; label: string }[]
+    }
+  | {
+      // bars and lines over the same labels, on up to three value axes (y left, y1 and y2 right)
+      kind: 'combo'
+      title: string
+      labels: string[]
+      series: {
+        name: string
+        type: 'bar' | 'line'
+        axis: 'y' | 'y1' | 'y2'
+        values: (number | null)[]
+      }[]
+      axes: { y: string; y1?: string; y2?: string }
     }
 
 // Section is one part of the report
@@ -1187,6 +1201,7 @@ export function reportSections(r: Results): Section[] {
     scalingSection(r),
     footprintSection(r),
     crashSection(r),
+    layoutsSection(r),
     claimsSection(r),
     flagsSection(r),
     methodSection(r),

@@ -53,6 +53,7 @@ describe('deploymentsCovered', () => {
       'scaling',
       'footprint',
       'crash-safety',
+      'layouts',
     ])
     for (const list of Object.values(covered))
       expect(list).toEqual(expect.arrayContaining(['micro', 'monolith']))

@@ -1,6 +1,7 @@
 import type { VerifyResult } from '../scripts/verify.ts'
 import type { FaultCost } from './fault-cost.ts'
 import { type FlagCode, flagRepeats, flagRun, mergeFlags } from './flags.ts'
+import type { LayoutsFigures } from './layouts.ts'
 import type { ClosedRun, Sampled } from './load.ts'
 import type { Latency } from './loadgen.ts'
 import type { BenchOptions, ScenarioName, Tool } from './options.ts'
@@ -344,6 +345,7 @@ export interface Results {
     scaling?: { runs: RunRecord[]; summary: CellSummary[] }
     footprint?: FootprintFigures
     'crash-safety'?: { runs: CrashRun[] }
+    layouts?: LayoutsFigures
   }
   // --profile: a CPU profile of one process under the product-page load
   profile?: ProfileResult
@@ -393,6 +395,11 @@ export function deploymentsCovered(r: Results): Record<string, string[]> {
       crash.runs
         .filter((x) => (x.result?.counts.checkouts ?? 0) > 0)
         .map((x) => kind(x.deployment)),
+    )
+  }
+  if (s.layouts) {
+    out.layouts = uniq(
+      s.layouts.layouts.filter((x) => x.runs.some((r) => r.rps > 0)).map((x) => x.deployment),
     )
   }
   return out

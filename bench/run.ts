@@ -19,6 +19,7 @@ import { deploymentScenario } from './scenarios/deployment.ts'
 import { endpointsScenario } from './scenarios/endpoints.ts'
 import { failureScenario } from './scenarios/failure.ts'
 import { footprintScenario } from './scenarios/footprint.ts'
+import { layoutsScenario } from './scenarios/layouts.ts'
 import { limitsScenario } from './scenarios/limits.ts'
 import { scalingScenario } from './scenarios/scaling.ts'
 
@@ -30,6 +31,7 @@ const TITLES: Record<ScenarioName, string> = {
   scaling: '5 Scaling the hot read path',
   footprint: '6 Footprint',
   'crash-safety': '7 Crash safety: the invariant checker under SIGKILL',
+  layouts: '8 Layouts: one codebase, several process layouts',
 }
 
 // timestamp names a results directory (sortable, no colons)
@@ -107,6 +109,9 @@ export async function runBench(
       for (const r of crash.runs)
         if (r.error)
           results.errors.push({ scenario: `crash-safety ${r.deployment}`, message: r.error })
+    },
+    layouts: async () => {
+      results.scenarios.layouts = await layoutsScenario(ctx)
     },
   }
   try {

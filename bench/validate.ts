@@ -13,6 +13,7 @@ export const SECTION_TITLES = [
   '## 5 Scaling',
   '## 6 Footprint',
   '## 7 Crash safety',
+  '## 8 Layouts',
   "## What the figures say about the seed's claims",
   '## Flags',
   '## Method and machine',

@@ -1,0 +1,311 @@
+import { readlinkSync } from 'node:fs'
+import { basename } from 'node:path'
+import { freePort } from '../../shared/testing/process.ts'
+import { prepareActors, referenceData } from '../actors.ts'
+import { ADMIN, control, login, status } from '../api.ts'
+import {
+  dataDirFor,
+  freePortBlock,
+  ownRoots,
+  type Running,
+  startMicro,
+  startMonolith,
+} from '../deploy.ts'
+import { flagRun, mergeFlags } from '../flags.ts'
+import {
+  blastRadius,
+  groupsOf,
+  type LayoutRun,
+  type LayoutSpec,
+  type LayoutsFigures,
+  layoutMismatch,
+  type ProcessGroup,
+  runtimeMismatch,
+  type StatusProcess,
+  TECH_SERVICE,
+  type TechRow,
+} from '../layouts.ts'
+import { runPaced } from '../load.ts'
+import type { RequestTemplate } from '../loadgen.ts'
+import { sampleProcess, sampleTrees } from '../procfs.ts'
+import { saturatedSteady } from '../results.ts'
+import { type Actors, productId, templates } from '../workload.ts'
+import { type BenchContext, fmtMs, measureClosed, probe } from './common.ts'
+import { pacedStreams } from './failure.ts'
+
+// runtimeOf names the executable a process runs (bun, node), or null when it is gone
+export function runtimeOf(pid: number): string | null {
+  try {
+    // bun ships as bun or bun.exe (npm's package), node as node or node20
+    const exe = basename(readlinkSync(`/proc/${pid}/exe`))
+    return /^bun/.test(exe) ? 'bun' : /^node/.test(exe) ? 'node' : exe
+  } catch {
+    return null
+  }
+}
+
+// processGroups asks the gateway which processes run which modules
+async function processGroups(base: string): Promise<ProcessGroup[]> {
+  const st = await status(base, 5000)
+  return st ? groupsOf(st.services as StatusProcess[], runtimeOf) : []
+}
+
+// startLayout starts one layout on fresh data; nothing restarts on its own
+function startLayout(ctx: BenchContext, spec: LayoutSpec, env: Record<string, string> = {}) {
+  const dataDir = dataDirFor(ctx.workDir, `layouts-${spec.id}`)
+  if (spec.deployment === 'monolith') {
+    return startMonolith({ dataDir, port: freePort(), reset: true, label: spec.label })
+  }
+  return startMicro({
+    dataDir,
+    base: freePortBlock(),
+    reset: true,
+    noRestart: true,
+    label: `layout ${spec.id}`,
+    env: {
+      ...(spec.layout ? { TWINSTACK_LAYOUT: spec.layout } : {}),
+      ...(spec.nodeServices?.length
+        ? { TWINSTACK_NODE_SERVICES: spec.nodeServices.join(',') }
+        : {}),
+      ...env,
+    },
+  })
+}
+
+// killPayments SIGKILLs the process that hosts payments (the whole monolith, or the group
+// with payments in it, every replica) and says what it hosted
+function killPayments(server: Running, groups: readonly ProcessGroup[]) {
+  const group = groups.find((g) => g.modules.includes('payments'))
+  const pids = group ? group.pids : [server.proc.pid]
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      // already gone
+    }
+  }
+  return group
+    ? { name: group.name, modules: group.modules }
+    : { name: 'monolith', modules: ['every module'] }
+}
+
+// measureLayout runs one layout: start, closed-loop product page and checkout, hops, memory,
+// then a short paced load while the process hosting payments is killed
+async function measureLayout(ctx: BenchContext, spec: LayoutSpec): Promise<LayoutRun> {
+  const s = ctx.settings.layouts
+  const p = ctx.progress
+  const out: LayoutRun = {
+    id: spec.id,
+    label: spec.label,
+    deployment: spec.deployment,
+    layout: spec.layout,
+    available: false,
+    groups: [],
+    processes: null,
+    startMs: null,
+    runs: [],
+    hops: { product: null, checkout: null },
+    rssBytes: null,
+    blast: null,
+    notes: [],
+  }
+  p.begin(`${spec.label} · starting`)
+  const server = await startLayout(ctx, spec)
+  try {
+    out.startMs = server.startMs
+    out.groups =
+      spec.deployment === 'monolith'
+        ? [
+            {
+              name: 'monolith',
+              modules: ['every module'],
+              runtime: runtimeOf(server.proc.pid) ?? 'unknown',
+              pids: [server.proc.pid],
+            },
+          ]
+        : await processGroups(server.url)
+    const mismatch = layoutMismatch(spec, out.groups)
+    if (mismatch) {
+      out.reason = `this build does not run --layout ${spec.layout} (${mismatch})`
+      p.end(`not available: ${out.reason}`)
+      return out
+    }
+    out.notes.push(...runtimeMismatch(spec, out.groups))
+    out.available = true
+    out.processes = sampleTrees([server.proc.pid]).pids.length
+    p.end(
+      `${out.processes} processes, healthy after ${Math.round(server.startMs)} ms: ` +
+        out.groups.map((g) => `${g.modules.join('+')} (${g.runtime})`).join(', '),
+    )
+
+    p.begin(`${spec.label} · logging in`)
+    const ref = await referenceData(server.url)
+    const actors = await prepareActors(server.url, ref, { users: s.users, orders: 3 })
+    const cells: [string, 'product' | 'checkout', RequestTemplate[]][] = [
+      ['product page', 'product', templates('product', actors, 256)],
+      ['checkout', 'checkout', templates('checkout', actors, 2048)],
+    ]
+    for (const [cell, endpoint, requests] of cells) {
+      p.begin(`${cell} · ${spec.label} probe`)
+      const pr = await probe(server.url, requests, s.probeRequests)
+      out.hops[endpoint] = pr.hops
+      p.end(`one at a time: ${fmtMs(pr.p50Ms)}, hops ${pr.hops ?? 'n/a'}`)
+      out.runs.push(
+        await measureClosed(
+          ctx,
+          { scenario: 'layouts', cell, deployment: spec.id, repeat: 0 },
+          { url: server.url, servers: [server] },
+          requests,
+          { durationS: s.durationS, warmupS: s.warmupS, connections: s.connections },
+        ),
+      )
+    }
+    const peaks = out.runs.map((r) => r.serverPeakRssBytes).filter((x): x is number => x !== null)
+    out.rssBytes = peaks.length ? Math.max(...peaks) : sampleTrees([server.proc.pid]).rssBytes
+    out.blast = await blast(ctx, spec, server, out.groups, actors)
+    return out
+  } finally {
+    await server.stop()
+  }
+}
+
+// blast measures what a SIGKILL of the process hosting payments takes down: a paced mixed load,
+// the kill after the steady phase, availability per endpoint until the load ends
+async function blast(
+  ctx: BenchContext,
+  spec: LayoutSpec,
+  server: Running,
+  groups: readonly ProcessGroup[],
+  actors: Actors,
+) {
+  const s = ctx.settings.layouts
+  const p = ctx.progress
+  const durationS = s.steadyS + s.faultS
+  let killAtMs: number | null = null
+  let killed = { name: '', modules: [] as string[] }
+  let timer: ReturnType<typeof setTimeout> | undefined
+  p.begin(`${spec.label} · payments killed under ${s.rate} req/s per endpoint`)
+  const run = await runPaced(
+    {
+      engine: 'paced',
+      durationS,
+      streams: pacedStreams(server.url, actors, s.rate),
+      timeoutMs: 2000,
+    },
+    {
+      serverRoots: [server.proc.pid],
+      ownRoots,
+      onStart: (epoch) => {
+        timer = setTimeout(() => {
+          killAtMs = Date.now() - epoch
+          killed = killPayments(server, groups)
+        }, s.steadyS * 1000)
+      },
+    },
+  )
+  clearTimeout(timer)
+  const spanMs = durationS * 1000
+  const flags = mergeFlags(
+    flagRun({
+      requests: run.output.streams.reduce((n, x) => n + x.records.length, 0),
+      failures: 0,
+      generatorCores: run.generatorCores,
+      serverCores: run.serverCores,
+      generatorThreads: 1,
+      machineCores: ctx.machineCores,
+      machineBusyCores: run.machineBusyCores,
+      othersCores: run.othersCores,
+    }).filter((x) => x !== 'errors'),
+  )
+  const saturated =
+    killAtMs === null ||
+    saturatedSteady(run.output.streams, { from: 0, to: killAtMs ?? spanMs }, flags)
+  const b = blastRadius(
+    killed,
+    run.output.streams,
+    { from: killAtMs ?? spanMs, to: spanMs },
+    saturated,
+  )
+  const pct = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x * 100)} %`)
+  p.end(
+    `killed ${b.killed} (${b.modules.join('+')}): endpoints down ${pct(b.endpointsDown)}, ` +
+      `unrelated served ${pct(b.unrelatedServed)}${saturated ? ' [saturated before the kill]' : ''}`,
+  )
+  return b
+}
+
+// techRow measures TECH_SERVICE at its own port (the service token added, as the gateway does)
+// on a micro deployment where it runs on `runtime`, and times its restarts
+async function techRow(ctx: BenchContext, runtime: 'bun' | 'node'): Promise<TechRow> {
+  const s = ctx.settings.layouts
+  const p = ctx.progress
+  const row: TechRow = { runtime, available: false, run: null, rssBytes: null, startMs: [] }
+  const token = `bench-${crypto.randomUUID()}`
+  p.begin(`${TECH_SERVICE} on ${runtime} · starting`)
+  const spec: LayoutSpec = {
+    id: `tech-${runtime}`,
+    label: `${TECH_SERVICE} on ${runtime}`,
+    deployment: 'micro',
+    layout: null,
+    ...(runtime === 'node' ? { nodeServices: [TECH_SERVICE] } : {}),
+  }
+  const server = await startLayout(ctx, spec, { TWINSTACK_SERVICE_TOKEN: token })
+  try {
+    const st = await status(server.url, 5000)
+    const entry = (st?.services as (StatusProcess & { url?: string })[] | undefined)?.find(
+      (x) => x.name === TECH_SERVICE || x.modules?.includes(TECH_SERVICE),
+    )
+    const ran = entry?.pid ? runtimeOf(entry.pid) : null
+    if (!entry?.url || !entry.pid || ran !== runtime) {
+      row.reason = entry?.pid
+        ? `asked for ${runtime}, ${TECH_SERVICE} runs on ${ran ?? 'unknown'}: this build cannot run it on ${runtime}`
+        : `${TECH_SERVICE} is not in /_/status`
+      p.end(`not available: ${row.reason}`)
+      return row
+    }
+    row.available = true
+    p.end(`${TECH_SERVICE} pid ${entry.pid} runs ${ran}`)
+    const requests: RequestTemplate[] = Array.from({ length: 200 }, (_, i) => ({
+      method: 'GET',
+      path: `/api/products/${productId(1 + ((i * 97) % 1000))}/reviews`,
+      headers: { 'X-Service-Token': token },
+    }))
+    row.run = await measureClosed(
+      ctx,
+      { scenario: 'layouts', cell: `${TECH_SERVICE} read`, deployment: runtime, repeat: 0 },
+      { url: entry.url, servers: [server] },
+      requests,
+      { durationS: s.durationS, warmupS: s.warmupS, connections: s.connections },
+    )
+    // the service's own memory, not the deployment's
+    row.rssBytes = sampleProcess(entry.pid)?.rssBytes ?? null
+    const admin = (await login(server.url, ADMIN)).token
+    for (let i = 0; i < s.starts; i++) {
+      p.begin(`${TECH_SERVICE} on ${runtime} · restart #${i + 1}`)
+      await control(server.url, admin, 'stop', entry.name)
+      // the supervisor answers once the new process's /_/health answers
+      const t0 = performance.now()
+      await control(server.url, admin, 'start', entry.name)
+      const ms = performance.now() - t0
+      row.startMs.push(ms)
+      p.end(`healthy after ${Math.round(ms)} ms`)
+    }
+    return row
+  } finally {
+    await server.stop()
+  }
+}
+
+// layoutsScenario measures the layouts one after another, then the technology row
+export async function layoutsScenario(ctx: BenchContext): Promise<LayoutsFigures> {
+  const s = ctx.settings.layouts
+  const layouts: LayoutRun[] = []
+  for (const spec of s.layouts) layouts.push(await measureLayout(ctx, spec))
+  let technology: LayoutsFigures['technology'] = null
+  if (s.technology) {
+    const rows: TechRow[] = []
+    for (const runtime of ['bun', 'node'] as const) rows.push(await techRow(ctx, runtime))
+    technology = { service: TECH_SERVICE, rows }
+  }
+  return { layouts, ratePerEndpoint: s.rate, technology }
+}
