@@ -20,6 +20,7 @@ import {
   technologyTable,
 } from './report-layouts.ts'
 import { writeMarkdownReport } from './report-md.ts'
+import { headlineLines } from './report-model.ts'
 import { deploymentsCovered } from './results.ts'
 import { htmlProblems, markdownProblems } from './validate.ts'
 
@@ -114,6 +115,16 @@ describe('layouts report', () => {
     expect(htmlProblems(html)).toEqual([])
     expect(html).toContain('"kind":"combo"')
     expect(html.match(/"kind":"combo"/g)).toHaveLength(1)
+  })
+
+  it('says it in one headline sentence', () => {
+    expect(headlineLines(sampleResults())).toContain(
+      'Layouts, product page req/s (× the monolith layout): monolith layout 2,000, ' +
+        'monolith deployment 3,000 (1.50×), by-domain not available, micro 800 (0.40×), ' +
+        'custom (payments on node) 1,500 (0.75×); share of the endpoints down once the process ' +
+        'hosting payments is killed: monolith layout 100 %, monolith deployment 100 %, micro 17 %, ' +
+        'custom (payments on node) 17 %.',
+    )
   })
 
   it('counts the monolith deployment and the micro layouts as both deployments', () => {

@@ -202,3 +202,30 @@ export function layoutsSection(r: Results): Section | null {
     charts: [layoutsChart(f8)],
   }
 }
+
+// layoutsHeadline is scenario 8 in one sentence (report top and README), or null when it did
+// not run
+export function layoutsHeadline(r: Results): string | null {
+  const f8 = r.scenarios.layouts
+  if (!f8) return null
+  const base = layoutBase(f8)
+  const rows = layoutFigures(f8).filter((x) => x.layout.id !== base?.id)
+  const rps = rows
+    .map((x) =>
+      x.layout.available
+        ? `${x.layout.label} ${f.int(x.product?.rps)} (${f.x(x.ratios.productRps)})`
+        : `${x.layout.label} ${NA}`,
+    )
+    .join(', ')
+  const down = [base, ...rows.map((x) => x.layout)]
+    .filter((l): l is LayoutRun => !!l?.available && !!l.blast && !l.blast.saturated)
+    .map((l) => `${l.label} ${f.pct(l.blast!.endpointsDown, 0)}`)
+    .join(', ')
+  return (
+    `Layouts, product page req/s (× the ${base?.label ?? 'monolith'}): ` +
+    `${base ? `${base.label} ${f.int(find(summarise(base.runs), 'product page', base.id)?.rps)}, ` : ''}${rps}` +
+    (down
+      ? `; share of the endpoints down once the process hosting payments is killed: ${down}.`
+      : '.')
+  )
+}

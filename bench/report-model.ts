@@ -2,7 +2,7 @@
 // computed from results.json. report-md.ts and report-html.ts render it.
 import { FLAG_TEXT, type FlagCode } from './flags.ts'
 import { ENDPOINTS } from './plan.ts'
-import { layoutsSection } from './report-layouts.ts'
+import { layoutsHeadline, layoutsSection } from './report-layouts.ts'
 import type { CellSummary, DeployRun, FaultRun, LimitRatio, Results, RunRecord } from './results.ts'
 import { find } from './results.ts'
 import type { Calibration } from './scenarios/calibrate.ts'
@@ -1254,6 +1254,8 @@ export function headlineLines(r: Results): string[] {
         .join('; ')}.`,
     )
   }
+  const layouts = layoutsHeadline(r)
+  if (layouts) lines.push(layouts)
   lines.push(
     `Load generator CPU: at most ${f.cores(h.generatorCoresMax)} cores; ${h.flagged} closed-loop figures flagged.`,
   )
