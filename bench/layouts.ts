@@ -11,15 +11,16 @@ export interface LayoutSpec {
   // the real monolith deployment (the reference point) or `twinstack micro --layout <layout>`
   deployment: 'monolith' | 'micro'
   layout: string | null
-  // services asked to run on Node through TWINSTACK_NODE_SERVICES (until `node:` groups work)
+  // processes asked to run on Node through TWINSTACK_NODE_SERVICES (until `node:` groups work)
   nodeServices?: string[]
 }
 
-// CUSTOM_LAYOUT is the custom layout: domains grouped, payments sharing a Node process with
-// notifications (killing payments takes notifications down with it)
+// CUSTOM_LAYOUT is the custom layout: by-domain (the plan's four groups) with the group that
+// hosts payments, shop-writes, on Node
 export const CUSTOM_LAYOUT =
-  'users+orders+checkout+shipping,catalog+pricing+reviews+inventory+storefront,' +
-  'node:payments+notifications,reporting,loan-validation+credit-check+loan-approval'
+  'shop-reads=storefront+catalog+pricing+reviews+inventory,' +
+  'node:shop-writes=users+orders+checkout+payments+shipping,' +
+  'messaging=notifications+reporting,loans=loan-validation+credit-check+loan-approval'
 
 // LAYOUTS are every layout of a full run, the reference first
 export const LAYOUTS: readonly LayoutSpec[] = [
@@ -34,10 +35,10 @@ export const LAYOUTS: readonly LayoutSpec[] = [
   { id: 'micro', label: 'micro', deployment: 'micro', layout: 'micro' },
   {
     id: 'custom',
-    label: 'custom (payments on node)',
+    label: 'by-domain, shop-writes on node',
     deployment: 'micro',
     layout: CUSTOM_LAYOUT,
-    nodeServices: ['payments'],
+    nodeServices: ['shop-writes'],
   },
 ]
 
@@ -190,20 +191,24 @@ export function groupsOf(
   return [...out.values()]
 }
 
-// parseLayout reads a custom layout ("a+b,node:c") into module groups and their runtime
-export function parseLayout(spec: string): { modules: string[]; runtime: 'bun' | 'node' }[] {
+// parseLayout reads a custom layout ("a+b,node:c", a group optionally named "node:g=c+d") into
+// module groups and their runtime
+export function parseLayout(spec: string): { modules: string[]; runtime: string }[] {
   return spec
     .split(',')
     .map((g) => g.trim())
     .filter(Boolean)
     .map((g) => {
-      const node = g.startsWith('node:')
+      const colon = g.indexOf(':')
+      const runtime = colon >= 0 ? g.slice(0, colon).trim() : 'bun'
+      const rest = g.slice(colon + 1)
       return {
-        modules: (node ? g.slice(5) : g)
+        modules: rest
+          .slice(rest.indexOf('=') + 1)
           .split('+')
           .map((m) => m.trim())
           .filter(Boolean),
-        runtime: node ? ('node' as const) : ('bun' as const),
+        runtime,
       }
     })
 }
@@ -234,12 +239,14 @@ export function layoutMismatch(spec: LayoutSpec, groups: readonly ProcessGroup[]
 // runtimeMismatch lists the groups asked to run on Node that run on something else
 export function runtimeMismatch(spec: LayoutSpec, groups: readonly ProcessGroup[]): string[] {
   const wanted = spec.layout && spec.deployment === 'micro' ? parseLayout(spec.layout) : []
-  const nodeModules = new Set([
-    ...wanted.filter((w) => w.runtime === 'node').flatMap((w) => w.modules),
-    ...(spec.nodeServices ?? []),
-  ])
+  const nodeModules = new Set(wanted.filter((w) => w.runtime === 'node').flatMap((w) => w.modules))
+  const nodeNames = new Set(spec.nodeServices ?? [])
   return groups
-    .filter((g) => g.modules.some((m) => nodeModules.has(m)) && g.runtime !== 'node')
+    .filter(
+      (g) =>
+        (nodeNames.has(g.name) || g.modules.some((m) => nodeModules.has(m))) &&
+        g.runtime !== 'node',
+    )
     .map((g) => `${g.name} runs on ${g.runtime}, not node`)
 }
 

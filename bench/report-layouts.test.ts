@@ -183,9 +183,10 @@ describe('blastRadius', () => {
 describe('layout checks', () => {
   const micro = ['users', 'catalog', 'payments'].map((m) => group(m, [m]))
   it('reads a custom layout into groups and runtimes', () => {
-    expect(parseLayout('a+b, node:c ,')).toEqual([
+    expect(parseLayout('a+b, node:c ,node:g=d+e')).toEqual([
       { modules: ['a', 'b'], runtime: 'bun' },
       { modules: ['c'], runtime: 'node' },
+      { modules: ['d', 'e'], runtime: 'node' },
     ])
   })
   it('finds a deployment that ignored --layout', () => {

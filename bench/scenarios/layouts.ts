@@ -44,6 +44,9 @@ export function runtimeOf(pid: number): string | null {
   }
 }
 
+// firstLine is an error's message without its stack or captured output
+const firstLine = (error: unknown) => String((error as Error).message ?? error).split('\n')[0]!
+
 // processGroups asks the gateway which processes run which modules
 async function processGroups(base: string): Promise<ProcessGroup[]> {
   const st = await status(base, 5000)
@@ -110,7 +113,16 @@ async function measureLayout(ctx: BenchContext, spec: LayoutSpec): Promise<Layou
     notes: [],
   }
   p.begin(`${spec.label} · starting`)
-  const server = await startLayout(ctx, spec)
+  let server: Running
+  try {
+    server = await startLayout(ctx, spec)
+  } catch (error) {
+    // the reference points must run; a layout this build refuses is "not available"
+    if (spec.layout === null || spec.layout === 'micro') throw error
+    out.reason = `it did not start: ${firstLine(error)}`
+    p.end(`not available: ${out.reason}`)
+    return out
+  }
   try {
     out.startMs = server.startMs
     out.groups =
@@ -246,10 +258,19 @@ async function techRow(ctx: BenchContext, runtime: 'bun' | 'node'): Promise<Tech
     id: `tech-${runtime}`,
     label: `${TECH_SERVICE} on ${runtime}`,
     deployment: 'micro',
-    layout: null,
+    // every module in a process of its own, the service's on Node
+    layout: runtime === 'node' ? `node:${TECH_SERVICE}` : null,
     ...(runtime === 'node' ? { nodeServices: [TECH_SERVICE] } : {}),
   }
-  const server = await startLayout(ctx, spec, { TWINSTACK_SERVICE_TOKEN: token })
+  let server: Running
+  try {
+    server = await startLayout(ctx, spec, { TWINSTACK_SERVICE_TOKEN: token })
+  } catch (error) {
+    if (runtime === 'bun') throw error
+    row.reason = `it did not start: ${firstLine(error)}`
+    p.end(`not available: ${row.reason}`)
+    return row
+  }
   try {
     const st = await status(server.url, 5000)
     const entry = (st?.services as (StatusProcess & { url?: string })[] | undefined)?.find(
