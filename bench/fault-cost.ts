@@ -33,7 +33,7 @@ export async function faultInjectionCost(
     const { db } = database
     migrate(db, busMigrations)
     for (const name of READ_PATH) {
-      const { def } = moduleWiring(name)
+      const def = moduleWiring(name)
       if (def.migrations) migrate(db, def.migrations)
       await def.seed?.(db)
     }

@@ -41,7 +41,7 @@ export async function prepareDatabase(
   const database = await openDatabase(join(dataDir, file))
   migrate(database.db, busMigrations)
   for (const name of modulesOfDatabase(t, file)) {
-    const { def } = moduleWiring(name)
+    const def = moduleWiring(name)
     if (def.migrations) migrate(database.db, def.migrations)
     await def.seed?.(database.db, credentials)
   }

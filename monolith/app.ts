@@ -1,6 +1,5 @@
 import type { Context, Hono } from 'hono'
 import { routePath } from 'hono/route'
-import { endpoints } from '../shared/contracts/api.ts'
 import { outboxQueueStats } from '../shared/platform/bus/status.ts'
 import { type AppOptions, createApp } from '../shared/platform/http/app.ts'
 import { requireAdmin } from '../shared/platform/http/auth.ts'
@@ -17,6 +16,7 @@ import { openApiDocument } from '../shared/platform/http/openapi.ts'
 import { requireServiceToken } from '../shared/platform/http/service-token.ts'
 import { Telemetry } from '../shared/platform/telemetry.ts'
 import { version } from '../shared/platform/version.ts'
+import { publicEndpoints } from '../shared/wiring/registry.ts'
 import type { Monolith } from './wire.ts'
 
 // monolithApp mounts every module's routes on one Hono app, with docs, operations, chaos and
@@ -54,7 +54,7 @@ export function monolithApp(
   for (const m of wired.modules) app.route('/', m.routes)
   app.route(
     '/',
-    docsRoutes(openApiDocument(endpoints, { title: 'twinstack', version }), 'twinstack'),
+    docsRoutes(openApiDocument(publicEndpoints(), { title: 'twinstack', version }), 'twinstack'),
   )
 
   const names = new Set(wired.modules.map((m) => m.name))

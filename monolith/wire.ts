@@ -46,7 +46,7 @@ export async function wireMonolith(opts: {
   const names = Object.keys(registry)
   migrate(db, busMigrations)
   for (const name of names) {
-    const { def } = moduleWiring(name)
+    const def = moduleWiring(name)
     if (def.migrations) migrate(db, def.migrations)
     await def.seed?.(db, opts.credentials)
   }

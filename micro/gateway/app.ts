@@ -1,5 +1,4 @@
 import { type Context, Hono } from 'hono'
-import { endpoints } from '../../shared/contracts/api.ts'
 import { notFound } from '../../shared/domain/errors.ts'
 import type { Transport } from '../../shared/platform/bus/transport.ts'
 import type { Fault } from '../../shared/platform/chaos.ts'
@@ -27,6 +26,7 @@ import { valid } from '../../shared/platform/http/validate.ts'
 import type { Telemetry } from '../../shared/platform/telemetry.ts'
 import { version } from '../../shared/platform/version.ts'
 import type { WindowStats } from '../../shared/platform/window.ts'
+import { publicEndpoints } from '../../shared/wiring/registry.ts'
 import type { MicroConfig } from '../config.ts'
 import type { Replica, Supervisor } from '../supervisor/supervisor.ts'
 import type { ServiceSpec } from '../topology.ts'
@@ -77,7 +77,10 @@ export function gatewayApp(opts: GatewayOptions): Hono<AppEnv> {
 
   app.route(
     '/',
-    docsRoutes(openApiDocument(endpoints, { title: 'twinstack', version }), 'twinstack'),
+    docsRoutes(
+      openApiDocument(publicEndpoints(config.topology.registry), { title: 'twinstack', version }),
+      'twinstack',
+    ),
   )
   app.get('/_/status', async (c) => c.json(await status(opts, board)))
   app.route('/', controlRoutes(supervisor))

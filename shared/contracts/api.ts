@@ -9,7 +9,8 @@ import { NewReviewInput, ReviewSchema } from './reviews.ts'
 import { ProductListSchema, ProductPageSchema } from './storefront.ts'
 import { LoginInput, RegisterInput, SessionSchema, UserSchema } from './users.ts'
 
-// Endpoint describes one public route of api.md, for the OpenAPI document and the API suite
+// Endpoint describes one public route of api.md, for the OpenAPI document and the API suite;
+// each module's manifest lists its own (the wiring gathers them: publicEndpoints)
 export interface Endpoint {
   method: 'get' | 'post'
   path: string
@@ -26,8 +27,8 @@ export interface Endpoint {
 const items = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) })
 const order = OrderSchema
 
-// endpoints is the public API, identical on both deployments
-export const endpoints: Endpoint[] = [
+// usersApi is the public API the users module serves (api.md)
+export const usersApi: Endpoint[] = [
   {
     method: 'post',
     path: '/api/auth/register',
@@ -48,6 +49,10 @@ export const endpoints: Endpoint[] = [
     body: LoginInput,
     response: SessionSchema,
   },
+]
+
+// storefrontApi is the public API the storefront module serves (api.md)
+export const storefrontApi: Endpoint[] = [
   {
     method: 'get',
     path: '/api/products',
@@ -67,6 +72,10 @@ export const endpoints: Endpoint[] = [
     status: 200,
     response: ProductPageSchema,
   },
+]
+
+// reviewsApi is the public API the reviews module serves (api.md)
+export const reviewsApi: Endpoint[] = [
   {
     method: 'get',
     path: '/api/products/{id}/reviews',
@@ -86,6 +95,10 @@ export const endpoints: Endpoint[] = [
     body: NewReviewInput,
     response: ReviewSchema,
   },
+]
+
+// checkoutApi is the public API the checkout module serves (api.md)
+export const checkoutApi: Endpoint[] = [
   {
     method: 'post',
     path: '/api/checkout',
@@ -110,6 +123,19 @@ export const endpoints: Endpoint[] = [
     status: 200,
     response: SagaSummarySchema,
   },
+  {
+    method: 'post',
+    path: '/api/orders/{id}/cancel',
+    summary: 'Cancel an order (owner): stock back, payment refunded; 409 once shipped',
+    tag: 'orders',
+    auth: 'user',
+    status: 200,
+    response: order,
+  },
+]
+
+// ordersApi is the public API the orders module serves (api.md)
+export const ordersApi: Endpoint[] = [
   {
     method: 'get',
     path: '/api/orders/{id}',
@@ -138,15 +164,6 @@ export const endpoints: Endpoint[] = [
     response: order,
   },
   {
-    method: 'post',
-    path: '/api/orders/{id}/cancel',
-    summary: 'Cancel an order (owner): stock back, payment refunded; 409 once shipped',
-    tag: 'orders',
-    auth: 'user',
-    status: 200,
-    response: order,
-  },
-  {
     method: 'get',
     path: '/api/users/{id}/orders',
     summary: 'A user with a page of their orders, newest first (shared data; ?limit=&cursor=)',
@@ -156,6 +173,10 @@ export const endpoints: Endpoint[] = [
     query: OrderPageQuery,
     response: UserOrdersSchema,
   },
+]
+
+// notificationsApi is the public API the notifications module serves (api.md)
+export const notificationsApi: Endpoint[] = [
   {
     method: 'get',
     path: '/api/notifications',
@@ -166,6 +187,10 @@ export const endpoints: Endpoint[] = [
     query: NotificationsQuery,
     response: NotificationPageSchema,
   },
+]
+
+// reportingApi is the public API the reporting module serves (api.md)
+export const reportingApi: Endpoint[] = [
   {
     method: 'get',
     path: '/api/reports/sales',
@@ -194,6 +219,10 @@ export const endpoints: Endpoint[] = [
     auth: 'admin',
     status: 200,
   },
+]
+
+// loansApi is the public API the loan-validation module serves (api.md)
+export const loansApi: Endpoint[] = [
   {
     method: 'post',
     path: '/api/loans',

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { contract } from './contract.ts'
 
 export const ProductSchema = z.object({
   id: z.string(),
@@ -23,3 +24,6 @@ export interface Catalog {
   products(ids: string[]): Promise<Product[]>
   search(query: SearchQuery): Promise<SearchResult>
 }
+
+// catalogContract is the Catalog interface as a neighbour asks for it (module catalog)
+export const catalogContract = contract<Catalog>('catalog')

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { MoneySchema } from './common.ts'
+import { contract } from './contract.ts'
 import type { Order } from './orders.ts'
 import { CardSchema } from './payments.ts'
 
@@ -55,3 +56,6 @@ export interface Checkout {
   // sagas summarises the saga log (for operators and the invariant checker)
   sagas(): Promise<SagaSummary>
 }
+
+// checkoutContract is the Checkout interface as a neighbour asks for it (module checkout)
+export const checkoutContract = contract<Checkout>('checkout')

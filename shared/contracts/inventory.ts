@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { contract } from './contract.ts'
 
 export const StockSchema = z.object({ productId: z.string(), available: z.number().int() })
 export const ReserveInput = z.object({
@@ -35,3 +36,6 @@ export interface Inventory {
   // reserved is the total number of units held by reservations not yet committed or released
   reserved(): Promise<number>
 }
+
+// inventoryContract is the Inventory interface as a neighbour asks for it (module inventory)
+export const inventoryContract = contract<Inventory>('inventory')

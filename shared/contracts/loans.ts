@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { contract } from './contract.ts'
 
 export const LoanApplicationInput = z.object({
   amount: z.number().positive().max(1e12),
@@ -58,3 +59,12 @@ export interface CreditCheck {
 export interface LoanApproval {
   decide(application: Application): Promise<Decision>
 }
+
+// loanValidationContract is the LoanValidation interface as a neighbour asks for it (module loan-validation)
+export const loanValidationContract = contract<LoanValidation>('loan-validation')
+
+// creditCheckContract is the CreditCheck interface as a neighbour asks for it (module credit-check)
+export const creditCheckContract = contract<CreditCheck>('credit-check')
+
+// loanApprovalContract is the LoanApproval interface as a neighbour asks for it (module loan-approval)
+export const loanApprovalContract = contract<LoanApproval>('loan-approval')

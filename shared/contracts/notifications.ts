@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { contract } from './contract.ts'
 
 export const NotificationSchema = z.object({
   id: z.string(),
@@ -31,3 +32,6 @@ export interface Notifications {
   // notification sent meanwhile never shifts a page)
   page(userId: string, query: NotificationsQuery): Promise<NotificationPage>
 }
+
+// notificationsContract is the Notifications interface as a neighbour asks for it (module notifications)
+export const notificationsContract = contract<Notifications>('notifications')

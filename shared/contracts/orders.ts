@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { MoneySchema } from './common.ts'
+import { contract } from './contract.ts'
 import { OrderLineSchema, OrderPlacedData, OrderStatusData } from './events.ts'
 import { UserSchema } from './users.ts'
 
@@ -105,3 +106,6 @@ export type UserOrdersView = z.infer<typeof UserOrdersSchema>
 export interface UserOrders {
   userOrders(userId: string, page?: Partial<OrderPage>): Promise<UserOrdersView>
 }
+
+// ordersContract is the Orders interface as a neighbour asks for it (module orders)
+export const ordersContract = contract<Orders>('orders')

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { MoneySchema } from './common.ts'
+import { contract } from './contract.ts'
 
 export const CardSchema = z.object({
   number: z.string().regex(/^\d{12,19}$/, 'card number must be 12 to 19 digits'),
@@ -42,3 +43,6 @@ export interface Payments {
   // payment looks a payment up by reference (null when none)
   payment(reference: string): Promise<Payment | null>
 }
+
+// paymentsContract is the Payments interface as a neighbour asks for it (module payments)
+export const paymentsContract = contract<Payments>('payments')

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { MoneySchema } from './common.ts'
+import { contract } from './contract.ts'
 
 export const SalesQuery = z.object({
   from: z.iso.date().optional(),
@@ -39,3 +40,6 @@ export interface Reporting {
   // rebuild clears the read model and replays the whole order event store into it
   rebuild(): Promise<RebuildResult>
 }
+
+// reportingContract is the Reporting interface as a neighbour asks for it (module reporting)
+export const reportingContract = contract<Reporting>('reporting')

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { contract } from './contract.ts'
 
 export const ReviewSchema = z.object({
   id: z.string(),
@@ -27,3 +28,6 @@ export interface Reviews {
   list(productId: string, limit?: number): Promise<Review[]>
   add(productId: string, userId: string, input: NewReviewInput): Promise<Review>
 }
+
+// reviewsContract is the Reviews interface as a neighbour asks for it (module reviews)
+export const reviewsContract = contract<Reviews>('reviews')

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { MoneySchema } from './common.ts'
+import { contract } from './contract.ts'
 
 export const QuoteInput = z.object({
   items: z.array(z.object({ productId: z.string(), quantity: z.number().int().min(1) })).min(1),
@@ -17,3 +18,6 @@ export type Quote = z.infer<typeof QuoteSchema>
 export interface Shipping {
   quote(input: QuoteInput): Promise<Quote>
 }
+
+// shippingContract is the Shipping interface as a neighbour asks for it (module shipping)
+export const shippingContract = contract<Shipping>('shipping')

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { MoneySchema } from './common.ts'
+import { contract } from './contract.ts'
 import { ReviewSchema } from './reviews.ts'
 
 export const ProductPageSchema = z.object({
@@ -38,3 +39,6 @@ export interface Storefront {
     offset: number
   }): Promise<ProductList>
 }
+
+// storefrontContract is the Storefront interface as a neighbour asks for it (module storefront)
+export const storefrontContract = contract<Storefront>('storefront')

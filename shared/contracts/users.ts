@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { contract } from './contract.ts'
 
 export const RegisterInput = z.object({
   email: z.email().max(200),
@@ -22,3 +23,6 @@ export interface Users {
   login(input: LoginInput): Promise<Session>
   user(id: string): Promise<User | null>
 }
+
+// usersContract is the Users interface as a neighbour asks for it (module users)
+export const usersContract = contract<Users>('users')

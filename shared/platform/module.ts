@@ -1,5 +1,12 @@
+import type { Hono } from 'hono'
+import type { Endpoint } from '../contracts/api.ts'
+import type { Contract } from '../contracts/contract.ts'
 import type { Handler } from './bus/inbox.ts'
+import type { Outbox } from './bus/outbox.ts'
 import type { Db, MigrationSet } from './db/index.ts'
+import type { TokenIssuer } from './http/auth.ts'
+import type { AppEnv } from './http/env.ts'
+import type { Fetch } from './http/remote.ts'
 
 // ModuleDef is what wiring needs to know of a module besides its service: its tables and seed
 export interface ModuleDef {
@@ -26,6 +33,61 @@ export const migrationsOf = (name: string, dir: string): MigrationSet => ({
   name,
   folder: `${dir}/migrations`,
 })
+
+// Needs are the contracts a module calls, by the name its factory reads them under
+export type Needs = Record<string, Contract<any>>
+
+// Neighbours are the needs as the factory receives them: each one typed by its contract
+export type Neighbours<N extends Needs> = {
+  [K in keyof N]: N[K] extends Contract<infer T> ? T : never
+}
+
+// BuildContext is what a deployment hands a module's factory: its database, the token issuer,
+// its outbox, its constructor options and its neighbours (local objects or HTTP clients: the
+// module cannot tell)
+export interface BuildContext<N extends Needs> {
+  db(): Db
+  tokens: TokenIssuer
+  // the module's outbox (events carry the module's name as their source)
+  outbox(): Outbox
+  // constructor options the deployment sets (recovery and sweep intervals, ttls)
+  options: Record<string, unknown>
+  needs: Neighbours<N>
+}
+
+// ModuleManifest is everything wiring knows of a module, declared once in its index.ts: what
+// it implements, what it needs, what it serves and publishes, its tables and background work.
+// Layouts, the gateway's route table, consumer groups, the calls graph, the OpenAPI document
+// and the bench's endpoint map are all derived from the manifests
+// (I is the contract's interface, S the service class built here, which implements it)
+export interface ModuleManifest<S extends I = any, N extends Needs = Needs, I = S>
+  extends ModuleDef {
+  // the contract this module implements (its name is the module's)
+  implements: Contract<I>
+  needs: N
+  build(ctx: BuildContext<N>): S
+  // the module's Hono sub-app: public routes and its internal routes
+  routes(service: I): Hono<AppEnv, any, any>
+  // the remote adapter implementing the same contract over HTTP
+  client(base: string, fetch: Fetch): I
+  // public path patterns (Hono syntax) the gateway sends to the process hosting this module
+  publicRoutes: string[]
+  // where its internal routes live (/internal/<name>)
+  internalPrefix: string
+  // its public endpoints (api.md), for the OpenAPI document
+  api: Endpoint[]
+  // which needs an endpoint ('METHOD /path' as in api) calls on its way; all of them if unsaid
+  uses?: Record<string, (keyof N & string)[]>
+  // topics it publishes to through its outbox
+  publishes: string[]
+  // what it consumes (topic and consumer group); wiring adds the inbox
+  consumers: Consumer[]
+  // background work (recovery, sweeps) where the module is hosted; the answer stops it
+  start?(service: S): () => void | Promise<void>
+}
+
+// defineModule checks a manifest against its contract and needs (types only)
+export const defineModule = <S, N extends Needs>(m: ModuleManifest<S, N>): ModuleManifest<S, N> => m
 
 // Consumer is a module's interest in a topic: a synchronous handler applied once per event
 // (wiring wraps it with the inbox, and the transport retries it, then dead-letters it)

@@ -1,4 +1,9 @@
-import { type ModuleDef, migrationsOf } from '../../platform/module.ts'
+import { notificationsApi } from '../../contracts/api.ts'
+import { notificationsContract } from '../../contracts/notifications.ts'
+import { defineModule, migrationsOf } from '../../platform/module.ts'
+import { notificationsClient } from './client.ts'
+import { notificationsRoutes } from './routes.ts'
+import { NotificationsService, notificationsConsumers } from './service.ts'
 
 export { notificationsClient } from './client.ts'
 export { type NotificationsRoutes, notificationsRoutes } from './routes.ts'
@@ -11,9 +16,19 @@ export {
   REFUND_CONFIRMATION,
 } from './service.ts'
 
-// notifications is the module's definition for wiring: its migrations (it seeds nothing: every
-// notification comes from an event)
-export const notifications: ModuleDef = {
+// notifications is the module's manifest: messages sent to customers, every one from a payment
+// event
+export const notifications = defineModule({
   name: 'notifications',
+  implements: notificationsContract,
+  needs: {},
+  build: (ctx) => new NotificationsService(ctx.db()),
+  routes: notificationsRoutes,
+  client: notificationsClient,
+  publicRoutes: ['/api/notifications'],
+  internalPrefix: '/internal/notifications',
+  api: notificationsApi,
+  publishes: [],
+  consumers: notificationsConsumers,
   migrations: migrationsOf('notifications', import.meta.dir),
-}
+})

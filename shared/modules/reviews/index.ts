@@ -1,14 +1,30 @@
-import { type ModuleDef, migrationsOf } from '../../platform/module.ts'
+import { reviewsApi } from '../../contracts/api.ts'
+import { catalogContract } from '../../contracts/catalog.ts'
+import { reviewsContract } from '../../contracts/reviews.ts'
+import { defineModule, migrationsOf } from '../../platform/module.ts'
+import { reviewsClient } from './client.ts'
+import { reviewsRoutes } from './routes.ts'
 import { seedReviews } from './seed.ts'
+import { ReviewsService } from './service.ts'
 
 export { reviewsClient } from './client.ts'
 export { type ReviewsRoutes, reviewsRoutes } from './routes.ts'
 export { SEED_REVIEWS } from './seed.ts'
 export { MAX_LIST, ReviewsService } from './service.ts'
 
-// reviews is the module's definition for wiring: its migrations and seed
-export const reviews: ModuleDef = {
+// reviews is the module's manifest: product reviews
+export const reviews = defineModule({
   name: 'reviews',
+  implements: reviewsContract,
+  needs: { catalog: catalogContract },
+  build: (ctx) => new ReviewsService(ctx.db(), ctx.needs.catalog),
+  routes: reviewsRoutes,
+  client: reviewsClient,
+  publicRoutes: ['/api/products/:id/reviews'],
+  internalPrefix: '/internal/reviews',
+  api: reviewsApi,
+  publishes: [],
+  consumers: [],
   migrations: migrationsOf('reviews', import.meta.dir),
   seed: seedReviews,
-}
+})
