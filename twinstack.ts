@@ -5,7 +5,9 @@ export {}
 //   monolith [--reset] [--no-restart]  every module in one process on :3000, restarted on a crash
 //   monolith-process [--reset]         the same process without the keeper
 //   micro [--reset] [--no-restart]     the supervisor, every service and the gateway on :4000
-//   service <name> [--replica n]       one service of micro/topology.ts (the supervisor runs these)
+//     [--layout monolith|micro|by-domain|"<custom>"]  how modules are grouped into processes
+//                                      (also TWINSTACK_LAYOUT; default micro; shared/wiring/plan.ts)
+//   service <name> [--replica n]       one group of the layout (the supervisor runs these)
 //   chaos <action> <target> [args]     break things on the running deployment (chaos --help)
 // Security flags of monolith, monolith-process and micro (README "Security"):
 //   --demo        the documented demo logins work (npm run monolith|micro pass it), loudly
@@ -45,6 +47,7 @@ switch (role) {
   default:
     console.log(
       'usage: twinstack monolith|micro [--demo] [--production] [--open-ops] [--reset] [--no-restart]\n' +
+        '       twinstack micro --layout monolith|micro|by-domain|"a+b,node:c+d"\n' +
         '       twinstack service <name> | chaos <action> [options]',
     )
     process.exit(role ? 1 : 0)

@@ -6,8 +6,9 @@ import {
   type SecurityMode,
   securityMode,
 } from '../shared/platform/secrets.ts'
+import { planFor } from '../shared/wiring/plan.ts'
 import { type ModuleSettings, moduleSettings } from '../shared/wiring/settings.ts'
-import { type Topology, topology } from './topology.ts'
+import type { Topology } from './topology.ts'
 
 // MicroConfig is what every process of the microservices deployment reads from its environment
 export interface MicroConfig {
@@ -54,9 +55,11 @@ export function withReplicas(t: Topology, spec: string | undefined): Topology {
 }
 
 // microConfig reads env (the supervisor passes the same env down) and the data directory's
-// secrets; throws when --production meets weak credentials or the service token is missing
+// secrets; throws when --production meets weak credentials, the service token is missing or
+// TWINSTACK_LAYOUT (monolith, micro, by-domain or a custom layout: shared/wiring/plan.ts) is bad
 export function microConfig(env = process.env): MicroConfig {
-  let t = topology
+  // the layout is checked here, before any process starts (planFor names the problem)
+  let t = planFor(env.TWINSTACK_LAYOUT ?? 'micro')
   if (env.TWINSTACK_PORT_BASE) t = shifted(t, Number(env.TWINSTACK_PORT_BASE))
   t = withReplicas(t, env.TWINSTACK_REPLICAS)
   const dataDir = env.TWINSTACK_DATA ?? join(process.cwd(), 'data', 'micro')

@@ -23,6 +23,8 @@ export async function runMicro(argv: string[]): Promise<void> {
   if (argv.includes('--demo')) process.env.TWINSTACK_DEMO = '1'
   if (argv.includes('--open-ops')) process.env.TWINSTACK_OPEN_OPS = '1'
   if (argv.includes('--production')) process.env.NODE_ENV = 'production'
+  const layout = layoutArg(argv)
+  if (layout !== undefined) process.env.TWINSTACK_LAYOUT = layout
   if (argv.includes('--reset')) {
     // the secrets live in the data dir too: --reset starts with new ones
     rmSync(process.env.TWINSTACK_DATA ?? join(process.cwd(), 'data', 'micro'), {
@@ -109,17 +111,31 @@ export async function runMicro(argv: string[]): Promise<void> {
       s.replicaList.map((r) => r.url).join(' '),
       s.replicaList.map((r) => r.pid).join(' '),
       String(s.replicas),
+      `${s.runtime === 'bun' ? '' : `${s.runtime}: `}${s.modules.join(' ')}`,
     ])
-  const width = [17, 48, 14, 8]
+  const width = [17, 48, 14, 8, 0]
   const line = (cols: string[]) => cols.map((c, i) => c.padEnd(width[i]!)).join(' ')
   console.log(`twinstack micro: gateway on ${url}, ${supervisor.replicas.length} processes healthy in ${Math.round(performance.now() - started)} ms
+  layout      ${config.topology.layout} (${config.topology.services.length} groups)
   data dir    ${config.dataDir}
   api docs    ${url}/docs
   status      ${url}/_/status
 ${securityBanner(config.mode, config.secrets)}
 
-${line(['service', 'url', 'pid', 'replicas'])}
+${line(['service', 'url', 'pid', 'replicas', 'modules'])}
 ${rows.map(line).join('\n')}`)
+}
+
+// layoutArg reads `--layout <layout>` or `--layout=<layout>` (monolith, micro, by-domain or a
+// custom string such as "storefront+catalog,node:loan-validation+credit-check")
+export function layoutArg(argv: string[]): string | undefined {
+  const eq = argv.find((a) => a.startsWith('--layout='))
+  if (eq) return eq.slice('--layout='.length)
+  const at = argv.indexOf('--layout')
+  if (at < 0) return undefined
+  const value = argv[at + 1]
+  // a missing value is an empty layout, which the plan refuses with its own message
+  return value === undefined || value.startsWith('--') ? '' : value
 }
 
 // profiled adds Bun's CPU profiler to the first replica of the service named by

@@ -55,7 +55,7 @@ export async function runService(name: string, replica = 0): Promise<void> {
     '/',
     chaosRoutes(wired.faults, () => true),
   )
-  for (const routes of wired.routes) app.route('/', routes)
+  for (const m of wired.modules) app.route('/', m.routes)
   app.get('/_/local', (c) =>
     c.json({
       service: name,

@@ -78,7 +78,7 @@ export function monolithApp(
     const { state: _s, ...p } = processView()
     return c.json({
       deployment: 'monolith',
-      services: [{ ...p, healthy: true }],
+      services: [{ ...p, modules: [...names], runtime: 'bun', healthy: true }],
       breakers: [],
       queues: outboxQueueStats(wired.database.db),
     })

@@ -26,11 +26,12 @@ import { valid } from '../../shared/platform/http/validate.ts'
 import type { Telemetry } from '../../shared/platform/telemetry.ts'
 import { version } from '../../shared/platform/version.ts'
 import type { WindowStats } from '../../shared/platform/window.ts'
+import { hostOf, serviceNamed } from '../../shared/wiring/plan.ts'
 import { publicEndpoints } from '../../shared/wiring/registry.ts'
+import { linkShares } from '../../shared/wiring/wire.ts'
 import type { MicroConfig } from '../config.ts'
 import type { Replica, Supervisor } from '../supervisor/supervisor.ts'
 import type { ServiceSpec } from '../topology.ts'
-import { linkShares } from '../wire.ts'
 
 // GatewayOptions are the gateway's collaborators: the supervisor (whose table it shows), the
 // queue (whose depth it shows) and its limits
@@ -72,7 +73,9 @@ export function gatewayApp(opts: GatewayOptions): Hono<AppEnv> {
     log: opts.log,
     ops: { open: config.mode.openOps, metricsToken: config.secrets.metricsToken },
     limits: opts.limits,
-    userExists: knownUsers(userLookup(supervisor, config.serviceToken)),
+    userExists: knownUsers(
+      userLookup(supervisor, hostOf(config.topology, 'users').name, config.serviceToken),
+    ),
   })
 
   app.route(
@@ -168,12 +171,12 @@ function budgetFor(url: string): number | undefined {
   return undefined
 }
 
-// userLookup asks a live users replica whether a token's subject still exists (the gateway
+// userLookup asks a live replica of the group hosting users whether a token's subject still exists (the gateway
 // keeps positive answers a minute: knownUsers); 404 is no, anything else is an error
-function userLookup(supervisor: Supervisor, serviceToken: string) {
+function userLookup(supervisor: Supervisor, usersGroup: string, serviceToken: string) {
   let next = 0
   return async (id: string): Promise<boolean> => {
-    const live = supervisor.replicasOf('users').filter((r) => r.state === 'up')
+    const live = supervisor.replicasOf(usersGroup).filter((r) => r.state === 'up')
     if (!live.length) throw new Error('no users replica up')
     const r = live[next++ % live.length]!
     const res = await fetch(`${r.url}/internal/users/users/${encodeURIComponent(id)}`, {
@@ -232,6 +235,7 @@ async function status(opts: GatewayOptions, board: BreakerBoard) {
   const { replicas, local, breakers } = await observe(opts, board)
   return {
     deployment: 'micro',
+    layout: opts.config.topology.layout,
     services: [
       {
         name: 'gateway',
@@ -245,6 +249,9 @@ async function status(opts: GatewayOptions, board: BreakerBoard) {
       ...replicas.map((r, i) => ({
         name: r.service,
         replica: r.index,
+        // what the process runs: the modules of its group, on which runtime
+        modules: serviceNamed(r.service, opts.config.topology).modules,
+        runtime: serviceNamed(r.service, opts.config.topology).runtime,
         url: r.url,
         pid: r.pid,
         healthy: local[i] !== null,

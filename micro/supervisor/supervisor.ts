@@ -1,7 +1,7 @@
 import type { Subprocess } from 'bun'
+import { prepareDatabase } from '../../shared/wiring/wire.ts'
 import type { MicroConfig } from '../config.ts'
 import { replicaUrls, type ServiceSpec, serviceNamed } from '../topology.ts'
-import { prepareDatabase } from '../wire.ts'
 
 // Replica is one running (or not) copy of a service, as the supervisor tracks it
 export interface Replica {

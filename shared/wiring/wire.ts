@@ -1,0 +1,227 @@
+import { join } from 'node:path'
+import type { Hono } from 'hono'
+import { inboxed } from '../platform/bus/inbox.ts'
+import { busMigrations } from '../platform/bus/index.ts'
+import { sqliteOutbox } from '../platform/bus/outbox.ts'
+import { Relay } from '../platform/bus/relay.ts'
+import type { Transport } from '../platform/bus/transport.ts'
+import { FaultBoard, withFaults } from '../platform/chaos.ts'
+import { resilience } from '../platform/config.ts'
+import { type Database, type Db, migrate, openDatabase } from '../platform/db/index.ts'
+import { audienceOf, jwtIssuer, type TokenIssuer } from '../platform/http/auth.ts'
+import { BreakerBoard } from '../platform/http/breakers.ts'
+import type { AppEnv } from '../platform/http/env.ts'
+import { type Fetch, resilientFetch } from '../platform/http/remote.ts'
+import type { SeedContext } from '../platform/module.ts'
+import {
+  hostOf,
+  isLocal,
+  modulesOfDatabase,
+  type Plan,
+  replicaUrls,
+  type ServiceSpec,
+} from './plan.ts'
+import { buildModules, moduleWiring, startModules } from './registry.ts'
+import { type ModuleSettings, optionsFor } from './settings.ts'
+
+// prepareDatabase opens one database file and migrates and seeds it for every module of the
+// plan that keeps tables in it (the bus tables first)
+export async function prepareDatabase(
+  plan: Plan,
+  dataDir: string,
+  file: string,
+  credentials?: SeedContext,
+): Promise<Database> {
+  const database = await openDatabase(join(dataDir, file))
+  migrate(database.db, busMigrations)
+  for (const name of modulesOfDatabase(plan, file)) {
+    const m = moduleWiring(name, plan.registry)
+    if (m.migrations) migrate(database.db, m.migrations)
+    await m.seed?.(database.db, credentials)
+  }
+  return database
+}
+
+// balanced spreads calls to a logical origin (http://<group>) round-robin over its replicas
+export function balanced(urls: string[], base: Fetch = fetch): Fetch {
+  let next = 0
+  return (input, init) => {
+    const url = input instanceof Request ? input.url : String(input)
+    // path and query after the logical origin, cut from the string (no URL parse per call)
+    const at = url.indexOf('/', url.indexOf('//') + 2)
+    const target = urls[next++ % urls.length]!
+    return base(`${target}${at < 0 ? '/' : url.slice(at)}`, init)
+  }
+}
+
+// linkShares splits a process's socket budget over the replicas it calls: each link may have
+// its share times its replica count in flight, so pooled sockets never exceed Bun's pool
+export function linkShares(callees: ServiceSpec[]): Map<string, number> {
+  const hosts = callees.reduce((n, s) => n + s.replicas, 0)
+  const perHost = Math.max(2, Math.floor(resilience.socketBudget / Math.max(1, hosts)))
+  return new Map(callees.map((s) => [s.name, perHost * s.replicas]))
+}
+
+// WireOptions are what a deployment decides around the modules: secrets, the seeded logins,
+// the transport, how to reach other groups, and whether chaos wraps in-process calls
+export interface WireOptions {
+  dataDir: string
+  jwtSecret: string
+  // whose tokens these are (a monolith's token is no good on micro, and back)
+  deployment: 'monolith' | 'micro'
+  // the seeded logins: the admin's password and whether the demo customers may log in
+  credentials?: SeedContext
+  // the group's event transport, given its database (the mitt bus or the shared queue file)
+  transport(db: Db | null): Transport
+  // calls to other groups: their host and the service token they demand
+  host?: string
+  serviceToken?: string
+  // start with the outbox relay paused (events wait in the outbox): a chaos knob for tests
+  relayPaused?: boolean
+  // wrap every in-process neighbour and each module's own routes with the fault board (the
+  // monolith's chaos: faults reach a module through its callers)
+  wrapFaults?: boolean
+  // recovery and sweep intervals, ttls (and a test's crash point) for the checkout saga
+  modules?: ModuleSettings
+  log?: (msg: string) => void
+}
+
+// Wired is one group of a plan running in this process
+export interface Wired {
+  plan: Plan
+  group: ServiceSpec
+  tokens: TokenIssuer
+  board: BreakerBoard
+  faults: FaultBoard
+  transport: Transport
+  database: Database | null
+  relay: Relay | null
+  services: Map<string, unknown>
+  // each module's sub-app, in the group's order
+  modules: { name: string; routes: Hono<AppEnv, any, any> }[]
+  close(): Promise<void>
+}
+
+// wire builds one group of a plan: opens and prepares its database, builds its modules with
+// in-process neighbours inside the group (and those sharing its database file: Shared-Data
+// reads) and resilient HTTP clients to the groups hosting the others, subscribes its
+// consumers through the inbox, starts the relay and the modules' background work. One close()
+// undoes it all. Both deployments run through here: the monolith is the one-group plan
+export async function wire(plan: Plan, group: ServiceSpec, opts: WireOptions): Promise<Wired> {
+  const log = opts.log ?? console.log
+  const database = group.database
+    ? await prepareDatabase(plan, opts.dataDir, group.database, opts.credentials)
+    : null
+  const tokens = jwtIssuer(opts.jwtSecret, { audience: audienceOf(opts.deployment) })
+  const transport = opts.transport(database?.db ?? null)
+  const relay = database ? new Relay(database.db, transport, { log }) : null
+  const faults = new FaultBoard()
+  const board = new BreakerBoard()
+  board.onTransition((v) => log(`breaker ${v.from} -> ${v.to} is ${v.state}`))
+
+  const remote = remoteClients(plan, group, opts, board, faults)
+  const services = buildModules(
+    group.modules,
+    {
+      db: () => {
+        if (!database) throw new Error(`group ${group.name} has no database`)
+        return database.db
+      },
+      tokens,
+      outbox: (source) => sqliteOutbox(source, () => relay?.kick()),
+      options: (module) => optionsFor(opts.modules ?? {}, module, log),
+    },
+    remote,
+    opts.wrapFaults
+      ? (caller, callee, service) => withFaults(faults, caller, callee, service as object)
+      : undefined,
+    plan.registry,
+  )
+  subscribeConsumers(plan, group, database, transport)
+  if (!opts.relayPaused) relay?.start()
+  // checkout recovery, expired holds and authorisations: resumed or swept from the start
+  const stopModules = startModules(group.modules, services, plan.registry)
+
+  return {
+    plan,
+    group,
+    tokens,
+    board,
+    faults,
+    transport,
+    database,
+    relay,
+    services,
+    modules: group.modules.map((name) => {
+      const service = services.get(name) as object
+      return {
+        name,
+        routes: moduleWiring(name, plan.registry).routes(
+          opts.wrapFaults ? withFaults(faults, 'http', name, service) : service,
+        ),
+      }
+    }),
+    async close() {
+      await stopModules()
+      await relay?.stop()
+      await transport.close()
+      database?.close()
+    },
+  }
+}
+
+// remoteClients answers, for a module this group does not build, a client over a resilient
+// link to the group hosting it (one link per callee group, spread over its replicas)
+function remoteClients(
+  plan: Plan,
+  group: ServiceSpec,
+  opts: WireOptions,
+  board: BreakerBoard,
+  faults: FaultBoard,
+): (module: string) => unknown | undefined {
+  const links = new Map<string, Fetch>()
+  const shares = linkShares(
+    group.calls.map((name) => plan.services.find((s) => s.name === name)!).filter(Boolean),
+  )
+  const link = (to: ServiceSpec) => {
+    let f = links.get(to.name)
+    if (!f) {
+      f = resilientFetch({
+        from: group.name,
+        to: to.name,
+        board,
+        serviceToken: opts.serviceToken,
+        fetch: balanced(replicaUrls(to, opts.host)),
+        maxInFlight: shares.get(to.name) ?? 8,
+        faults,
+      })
+      links.set(to.name, f)
+    }
+    return f
+  }
+  return (module) => {
+    if (isLocal(plan, group, module)) return undefined
+    const host = hostOf(plan, module)
+    return moduleWiring(module, plan.registry).client(`http://${host.name}`, link(host))
+  }
+}
+
+// subscribeConsumers hands the group's consumers to the transport, each handler wrapped with
+// the inbox of the group's database (its effect and the event id commit together)
+function subscribeConsumers(
+  plan: Plan,
+  group: ServiceSpec,
+  database: Database | null,
+  transport: Transport,
+): void {
+  for (const name of group.modules) {
+    for (const c of moduleWiring(name, plan.registry).consumers) {
+      if (!database) throw new Error(`group ${group.name} consumes ${c.topic} without a database`)
+      transport.subscribe({
+        topic: c.topic,
+        group: c.group,
+        handle: inboxed(database.db, c.group, c.handler),
+      })
+    }
+  }
+}
