@@ -77,7 +77,7 @@ export function layoutSettings(o: BenchOptions): LayoutSettings {
     users: quick ? 4 : 8,
     steadyS: quick ? 1 : 2,
     faultS: quick ? 1.5 : 3,
-    rate: 15,
+    rate: 10,
     technology: !quick,
     starts: 2,
   }
