@@ -90,6 +90,14 @@ describe('layouts report', () => {
     expect(part).toContain('node: asked for node, reviews runs on bun.')
   })
 
+  it('lists its flagged runs with the others', () => {
+    const r = sampleResults()
+    r.scenarios.layouts!.layouts[3]!.runs[0]!.flags = ['cpu-saturated']
+    const md = writeMarkdownReport(r)
+    expect(md).toContain('| layouts · product page · micro #1 | cpu-saturated |')
+    expect(section(md)).toContain('| micro | 16 |')
+  })
+
   it('says when the technology row was not measured', () => {
     const f8 = layoutsFixture()
     f8.technology = null
@@ -103,14 +111,9 @@ describe('layouts report', () => {
     const c = layoutsChart(layoutsFixture())
     if (c.kind !== 'combo') throw new Error(`kind ${c.kind}`)
     expect(c.labels[2]).toBe('by-domain (n/a)')
-    expect(c.series.map((s) => `${s.type}:${s.axis}`)).toEqual([
-      'bar:y',
-      'bar:y',
-      'line:y1',
-      'line:y2',
-    ])
+    expect(c.series.map((s) => `${s.type}:${s.axis}`)).toEqual(['bar:y', 'line:y1', 'line:y2'])
     expect(c.series[0]!.values).toEqual([3000, 2000, null, 800, 1500])
-    expect(c.series[3]!.values[3]).toBeCloseTo(100 / 6, 6)
+    expect(c.series[2]!.values[3]).toBeCloseTo(100 / 6, 6)
     const html = writeHtmlReport(sampleResults(), '/* lib */')
     expect(htmlProblems(html)).toEqual([])
     expect(html).toContain('"kind":"combo"')

@@ -1,6 +1,7 @@
 // The report's content, independent of its format: sections of tables, paragraphs and charts,
 // computed from results.json. report-md.ts and report-html.ts render it.
 import { FLAG_TEXT, type FlagCode } from './flags.ts'
+import { layoutRuns } from './layouts.ts'
 import { ENDPOINTS } from './plan.ts'
 import { layoutsHeadline, layoutsSection } from './report-layouts.ts'
 import type { CellSummary, DeployRun, FaultRun, LimitRatio, Results, RunRecord } from './results.ts'
@@ -158,6 +159,7 @@ const allRuns = (r: Results): RunRecord[] => [
   ...(r.scenarios.limits?.runs ?? []),
   ...(r.scenarios.endpoints?.runs ?? []),
   ...(r.scenarios.scaling?.runs ?? []),
+  ...layoutRuns(r.scenarios.layouts),
 ]
 
 const deployTotals = (runs: DeployRun[], target: string, deployment: string) => {
