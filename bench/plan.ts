@@ -5,14 +5,51 @@ import type { BenchOptions, ScenarioName } from './options.ts'
 export type Deployment = 'monolith' | 'micro'
 export const DEPLOYMENTS: readonly Deployment[] = ['monolith', 'micro']
 
-// ENDPOINTS are the public endpoints of scenario 2, one per pattern worth measuring
+// ENDPOINTS are the public endpoints of scenario 2, one per pattern worth measuring; route
+// names the endpoint of api.md it calls (what the module manifests know it by)
 export const ENDPOINTS = [
-  { id: 'product', label: 'product page', pattern: 'aggregator', method: 'GET' },
-  { id: 'search', label: 'product search', pattern: 'gateway + catalog', method: 'GET' },
-  { id: 'checkout', label: 'checkout', pattern: 'branch (writes)', method: 'POST' },
-  { id: 'loan', label: 'loan application', pattern: 'chain', method: 'POST' },
-  { id: 'order-events', label: 'order with events', pattern: 'event sourcing', method: 'GET' },
-  { id: 'sales-report', label: 'sales report', pattern: 'CQRS read model', method: 'GET' },
+  {
+    id: 'product',
+    label: 'product page',
+    pattern: 'aggregator',
+    method: 'GET',
+    route: 'GET /api/products/{id}',
+  },
+  {
+    id: 'search',
+    label: 'product search',
+    pattern: 'gateway + catalog',
+    method: 'GET',
+    route: 'GET /api/products',
+  },
+  {
+    id: 'checkout',
+    label: 'checkout',
+    pattern: 'branch (writes)',
+    method: 'POST',
+    route: 'POST /api/checkout',
+  },
+  {
+    id: 'loan',
+    label: 'loan application',
+    pattern: 'chain',
+    method: 'POST',
+    route: 'POST /api/loans',
+  },
+  {
+    id: 'order-events',
+    label: 'order with events',
+    pattern: 'event sourcing',
+    method: 'GET',
+    route: 'GET /api/orders/{id}/events',
+  },
+  {
+    id: 'sales-report',
+    label: 'sales report',
+    pattern: 'CQRS read model',
+    method: 'GET',
+    route: 'GET /api/reports/sales',
+  },
 ] as const
 export type EndpointId = (typeof ENDPOINTS)[number]['id']
 export const endpointLabel = (id: string) => ENDPOINTS.find((e) => e.id === id)?.label ?? id

@@ -1,5 +1,8 @@
 // The report's content, independent of its format: sections of tables, paragraphs and charts,
 // computed from results.json. report-md.ts and report-html.ts render it.
+import { topology } from '../micro/topology.ts'
+import type { Plan } from '../shared/wiring/plan.ts'
+import { endpointsNeeding } from '../shared/wiring/registry.ts'
 import { FLAG_TEXT, type FlagCode } from './flags.ts'
 import { layoutRuns } from './layouts.ts'
 import { ENDPOINTS } from './plan.ts'
@@ -128,16 +131,17 @@ export const f = {
   flags: (flags: readonly FlagCode[]) => (flags.length ? flags.join(', ') : ''),
 }
 
-// AFFECTED names the endpoints a failing service is expected to take down (or degrade)
-export const AFFECTED: Record<string, string[]> = {
-  payments: ['checkout'],
-  reviews: ['product page'],
-  storefront: ['product page', 'product search'],
-  orders: ['checkout', 'order with events'],
+// affected names the endpoints of scenario 2 a failing target is expected to take down (or
+// degrade), as the module manifests tell it: a micro service (a group of the plan: all of
+// its modules fail) or a monolith module crashed alone
+export function affected(target: string, plan: Plan = topology): string[] {
+  const group = plan.services.find((s) => s.name === target)
+  const needing = new Set(endpointsNeeding(group ? group.modules : [target], plan.registry))
+  return ENDPOINTS.filter((e) => needing.has(e.route)).map((e) => e.label)
 }
 
 const unaffected = (target: string, names: string[]) =>
-  names.filter((n) => !(AFFECTED[target] ?? []).includes(n))
+  names.filter((n) => !affected(target).includes(n))
 
 // unaffectedAvailability is the mean availability, during the fault, of the endpoints the
 // failing service does not serve
@@ -595,7 +599,7 @@ function failureSection(r: Results): Section | null {
         'micro: back after',
       ],
       rows: names.map((n) => [
-        n + ((AFFECTED[target] ?? []).includes(n) ? ' (depends on it)' : ''),
+        n + (affected(target).includes(n) ? ' (depends on it)' : ''),
         f.pct(ep(mono, n)?.availabilityDuring),
         f.pct(ep(micro, n)?.availabilityDuring),
         ep(micro, n)?.degraded ? f.int(ep(micro, n)!.degraded) : '',

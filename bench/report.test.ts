@@ -2,9 +2,20 @@ import { describe, expect, it } from 'bun:test'
 import { sampleResults, verifyResult } from './fixture.ts'
 import { escapeHtml, jsonForScript, writeHtmlReport } from './report-html.ts'
 import { mdTable, writeMarkdownReport } from './report-md.ts'
-import { headline, headlineLines, unaffectedAvailability } from './report-model.ts'
+import { affected, headline, headlineLines, unaffectedAvailability } from './report-model.ts'
 import { deploymentsCovered } from './results.ts'
 import { htmlProblems, markdownProblems } from './validate.ts'
+
+describe('affected', () => {
+  it('reads which endpoints a failing service takes down from the module manifests', () => {
+    expect(affected('payments')).toEqual(['checkout'])
+    expect(affected('reviews')).toEqual(['product page'])
+    expect(affected('storefront')).toEqual(['product page', 'product search'])
+    // the orders service runs orders and checkout; the sales report answers from its read model
+    expect(affected('orders')).toEqual(['checkout', 'order with events'])
+    expect(affected('loan-approval')).toEqual(['loan application'])
+  })
+})
 
 describe('headline', () => {
   const h = headline(sampleResults())

@@ -13,7 +13,7 @@ import { flagRun, mergeFlags } from '../flags.ts'
 import { type PacedRun, runPaced } from '../load.ts'
 import type { PacedStream } from '../loadgen.ts'
 import { DEPLOYMENTS, type Deployment, ENDPOINTS } from '../plan.ts'
-import { AFFECTED } from '../report-model.ts'
+import { affected } from '../report-model.ts'
 import { type FaultRun, saturatedSteady } from '../results.ts'
 import { availability, type PacedRecord, quantile, recoveryMs, timeline } from '../stats.ts'
 import { type Actors, templates } from '../workload.ts'
@@ -246,7 +246,7 @@ async function faultRun(
     )
     if (saturated) notes.push('saturated before the fault: no verdict from this run')
     // the requests that met the open breaker: those needing the target, until its restart
-    const needing = AFFECTED[target] ?? []
+    const needing = affected(target)
     const metBreaker = run.output.streams
       .filter((s) => needing.includes(s.name))
       .flatMap((s) => s.records)

@@ -86,6 +86,9 @@ export interface ModuleManifest<S extends I = any, N extends Needs = Needs, I = 
   start?(service: S): () => void | Promise<void>
 }
 
+// AnyModule is a manifest of any contract and needs, as registries hold them
+export type AnyModule = ModuleManifest<any, any, any>
+
 // defineModule checks a manifest against its contract and needs (types only)
 export const defineModule = <S, N extends Needs>(m: ModuleManifest<S, N>): ModuleManifest<S, N> => m
 

@@ -1,4 +1,4 @@
-import type { ModuleManifest } from '../platform/module.ts'
+import type { AnyModule } from '../platform/module.ts'
 import {
   checkRegistry,
   consumerGroups,
@@ -234,7 +234,9 @@ export function makePlan(
   }
   // files: a group's own, unless it holds shared data, whose groups all open one file
   const manifests = (names: string[]) => names.map((n) => moduleWiring(n, reg))
-  const keepsTables = (ms: ModuleManifest[]) => ms.some((m) => m.migrations || m.seed)
+  // a consumer keeps its inbox and a publisher its outbox in a database too
+  const keepsTables = (ms: AnyModule[]) =>
+    ms.some((m) => m.migrations || m.seed || m.consumers.length || m.publishes.length)
   const database = new Map<string, string | null>(
     groups.map((g) => [
       g.name,

@@ -17,10 +17,10 @@ import { users } from '../modules/users/index.ts'
 import type { Outbox } from '../platform/bus/outbox.ts'
 import type { Db } from '../platform/db/index.ts'
 import type { TokenIssuer } from '../platform/http/auth.ts'
-import type { ModuleManifest } from '../platform/module.ts'
+import type { AnyModule, Needs } from '../platform/module.ts'
 
 // Registry is the list of module manifests a deployment is made of, in port order
-export type Registry = readonly ModuleManifest[]
+export type Registry = readonly AnyModule[]
 
 // registry is every module of shared/modules: the one list both deployments wire from (the
 // micro layout gives them ports in this order)
@@ -40,17 +40,18 @@ export const registry: Registry = [
   loanValidation,
   creditCheck,
   loanApproval,
-] as ModuleManifest[]
+]
 
 // moduleWiring finds a module's manifest or throws with the known names
-export function moduleWiring(name: string, reg: Registry = registry): ModuleManifest {
+export function moduleWiring(name: string, reg: Registry = registry): AnyModule {
   const m = reg.find((x) => x.name === name)
   if (!m) throw new Error(`unknown module ${name} (known: ${reg.map((x) => x.name).join(', ')})`)
   return m
 }
 
 // needsOf names the modules a module calls (the implementers of the contracts it needs)
-export const needsOf = (m: ModuleManifest): string[] => Object.values(m.needs).map((c) => c.module)
+export const needsOf = (m: AnyModule): string[] =>
+  Object.values(m.needs as Needs).map((c) => c.module)
 
 // checkRegistry throws when a manifest is inconsistent: a name twice, a contract nobody in the
 // registry implements, a contract implemented under another name, a need of nobody
@@ -114,10 +115,10 @@ export function endpointsNeeding(modules: string[], reg: Registry = registry): s
   for (const m of reg) {
     for (const e of m.api) {
       const key = endpointKey(e)
-      const used = m.uses?.[key] ?? Object.keys(m.needs)
+      const used: string[] = m.uses?.[key] ?? Object.keys(m.needs)
       const reached = new Set<string>()
       for (const local of used) {
-        const callee = m.needs[local]!.module
+        const callee = (m.needs as Needs)[local]!.module
         reached.add(callee)
         for (const n of closure(callee, reg)) reached.add(n)
       }
@@ -151,7 +152,7 @@ export function buildModules(
     if (!built.has(name)) {
       const m = moduleWiring(name, reg)
       const needs: Record<string, unknown> = {}
-      for (const [local, c] of Object.entries(m.needs)) {
+      for (const [local, c] of Object.entries(m.needs as Needs)) {
         const far = remote(c.module)
         needs[local] = far !== undefined ? far : wrap(name, c.module, get(c.module))
       }
