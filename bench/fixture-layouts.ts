@@ -17,6 +17,7 @@ const NAMES = [
 const blastOf = (killed: string, modules: string[], down: string[]): BlastRadius => ({
   killed,
   modules,
+  expectedDown: down,
   endpoints: NAMES.map((name) => ({
     name,
     requests: 45,

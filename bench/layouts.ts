@@ -107,6 +107,8 @@ export interface BlastRadius {
   // the process killed and the modules it hosted
   killed: string
   modules: string[]
+  // the endpoints the module manifests say need one of those modules
+  expectedDown?: string[]
   endpoints: {
     name: string
     requests: number
@@ -250,15 +252,15 @@ export function runtimeMismatch(spec: LayoutSpec, groups: readonly ProcessGroup[
     .map((g) => `${g.name} runs on ${g.runtime}, not node`)
 }
 
-// PAYMENTS_ENDPOINTS are the endpoints that need payments (the others are "unrelated")
-export const PAYMENTS_ENDPOINTS = ['checkout']
-
-// blastRadius reads a paced run's records around the kill of the process hosting payments
+// blastRadius reads a paced run's records around the kill of the process hosting payments;
+// `needing` are the endpoints that need payments (the others are "unrelated"), `expected` those
+// the module manifests say the killed process takes down
 export function blastRadius(
   killed: { name: string; modules: string[] },
   streams: readonly { name: string; records: readonly PacedRecord[] }[],
   window: { from: number; to: number },
   saturated: boolean,
+  manifests: { needing: readonly string[]; expected: readonly string[] },
 ): BlastRadius {
   const endpoints = streams.map((s) => ({
     name: s.name,
@@ -268,10 +270,11 @@ export function blastRadius(
   }))
   const measured = endpoints.filter((e) => e.availabilityDuring !== null)
   const down = measured.filter((e) => e.availabilityDuring! < 0.5).length
-  const unrelated = measured.filter((e) => !PAYMENTS_ENDPOINTS.includes(e.name))
+  const unrelated = measured.filter((e) => !manifests.needing.includes(e.name))
   return {
     killed: killed.name,
     modules: killed.modules,
+    expectedDown: [...manifests.expected],
     endpoints,
     endpointsDown: saturated || !measured.length ? null : down / measured.length,
     unrelatedServed: saturated ? null : mean(unrelated.map((e) => e.availabilityDuring!)),

@@ -83,11 +83,20 @@ describe('layouts report', () => {
     expect(part).toContain('Ratios (in parentheses) are to the monolith layout.')
     expect(part).toContain('Not available: by-domain (this build does not run --layout by-domain).')
     expect(part).toContain('payments+notifications (node)')
+    expect(part).toContain('micro: killing payments took down checkout (as the manifests predict)')
     expect(part).toContain('| bun | 5,000 | 3.00 | 60 MiB | 0.32 s |')
     expect(part).toContain(
       '| node | not available | not available | not available | not available |',
     )
     expect(part).toContain('node: asked for node, reviews runs on bun.')
+  })
+
+  it('says when the blast radius differs from what the manifests predict', () => {
+    const r = sampleResults()
+    r.scenarios.layouts!.layouts[3]!.blast!.expectedDown = ['checkout', 'order with events']
+    expect(section(writeMarkdownReport(r))).toContain(
+      'micro: killing payments took down checkout (the manifests predict checkout, order with events)',
+    )
   })
 
   it('lists its flagged runs with the others', () => {
@@ -170,6 +179,7 @@ describe('blastRadius', () => {
       streams,
       { from: 1000, to: 2000 },
       false,
+      { needing: ['checkout'], expected: ['checkout'] },
     )
     expect(b.endpoints.map((e) => e.availabilityDuring)).toEqual([1, 0, 0.5])
     expect(b.endpoints.map((e) => e.availabilityBefore)).toEqual([1, 1, 1])
@@ -177,7 +187,10 @@ describe('blastRadius', () => {
     expect(b.unrelatedServed).toBe(0.75)
   })
   it('draws no figure from a run saturated before the kill', () => {
-    const b = blastRadius({ name: 'x', modules: [] }, streams, { from: 1000, to: 2000 }, true)
+    const b = blastRadius({ name: 'x', modules: [] }, streams, { from: 1000, to: 2000 }, true, {
+      needing: ['checkout'],
+      expected: [],
+    })
     expect(b.endpointsDown).toBeNull()
     expect(b.unrelatedServed).toBeNull()
   })

@@ -158,6 +158,23 @@ export function layoutsSection(r: Results): Section | null {
         `${l.label}: ${l.groups.map((g) => `${g.modules.join('+')} (${g.runtime})`).join(', ')}` +
         (l.deployment === 'micro' ? ' + the gateway in the supervisor' : ''),
     )
+  const blasts = f8.layouts
+    .filter((l) => l.available && l.blast && !l.blast.saturated)
+    .map((l) => {
+      const b = l.blast!
+      const down = b.endpoints.filter((e) => (e.availabilityDuring ?? 1) < 0.5).map((e) => e.name)
+      const expected = b.expectedDown
+      const same =
+        expected && expected.length === down.length && expected.every((e) => down.includes(e))
+      return (
+        `${l.label}: killing ${b.killed} took down ${down.length ? down.join(', ') : 'nothing'}` +
+        (expected
+          ? same
+            ? ' (as the manifests predict)'
+            : ` (the manifests predict ${expected.join(', ') || 'nothing'})`
+          : '')
+      )
+    })
   const notes = f8.layouts.flatMap((l) => l.notes.map((n) => `${l.label}: ${n}`))
   const tech = technologyTable(f8)
   return {
@@ -177,6 +194,7 @@ export function layoutsSection(r: Results): Section | null {
         ? `Ratios (in parentheses) are to the ${base.label}.`
         : 'No monolith layout was measured, so there are no ratios.',
       ...(groups.length ? [`Processes: ${groups.join('; ')}.`] : []),
+      ...(blasts.length ? [`Blast radius: ${blasts.join('; ')}.`] : []),
       ...(missing.length
         ? [
             `Not available: ${missing.map((l) => `${l.label} (${l.reason ?? 'not run'})`).join('; ')}.`,

@@ -1,6 +1,7 @@
 import { readlinkSync } from 'node:fs'
 import { basename } from 'node:path'
 import { freePort } from '../../shared/testing/process.ts'
+import { planFor } from '../../shared/wiring/plan.ts'
 import { prepareActors, referenceData } from '../actors.ts'
 import { ADMIN, control, login, status } from '../api.ts'
 import {
@@ -28,6 +29,7 @@ import {
 import { runPaced } from '../load.ts'
 import type { RequestTemplate } from '../loadgen.ts'
 import { sampleProcess, sampleTrees } from '../procfs.ts'
+import { affected } from '../report-model.ts'
 import { saturatedSteady } from '../results.ts'
 import { type Actors, productId, templates } from '../workload.ts'
 import { type BenchContext, fmtMs, measureClosed, probe } from './common.ts'
@@ -254,11 +256,17 @@ async function blast(
   const saturated =
     killAtMs === null ||
     saturatedSteady(run.output.streams, { from: 0, to: killAtMs ?? spanMs }, flags)
+  // what the manifests expect: the monolith takes every endpoint down with it, a group those
+  // needing any of its modules
+  const all = run.output.streams.map((x) => x.name)
+  const expected =
+    spec.layout === null ? all : affected(killed.name, planFor(spec.layout ?? 'micro'))
   const b = blastRadius(
     killed,
     run.output.streams,
     { from: killAtMs ?? spanMs, to: spanMs },
     saturated,
+    { needing: affected('payments'), expected },
   )
   const pct = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x * 100)} %`)
   p.end(
