@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CARD_OK } from '../shared/testing/api-suite.ts'
@@ -22,12 +22,22 @@ describe('layoutArg', () => {
 })
 
 describe('twinstack micro --layout', () => {
-  it('refuses a bad layout with the reason, before starting anything', async () => {
+  it('refuses a bad layout with the reason, before starting (or resetting) anything', async () => {
     const root = mkdtempSync(join(tmpdir(), 'twinstack-layout-bad-'))
     const dataDir = join(root, 'data')
+    mkdirSync(dataDir)
+    writeFileSync(join(dataDir, 'keep.txt'), 'not reset')
     try {
       const proc = Bun.spawn(
-        [process.execPath, entry, 'micro', '--demo', '--layout', 'storefront+catalog,nope'],
+        [
+          process.execPath,
+          entry,
+          'micro',
+          '--demo',
+          '--reset',
+          '--layout',
+          'storefront+catalog,nope',
+        ],
         {
           env: { ...process.env, TWINSTACK_DATA: dataDir, TWINSTACK_PORT_BASE: '1' },
           stdout: 'pipe',
@@ -39,8 +49,8 @@ describe('twinstack micro --layout', () => {
       expect(code).not.toBe(0)
       expect(err).toContain('refuses to start')
       expect(err).toContain('unknown module "nope"')
-      // nothing was written: no data dir, no secrets, no database
-      expect(existsSync(dataDir)).toBe(false)
+      // nothing was touched: the data dir as it was, no secrets, no database
+      expect(readdirSync(dataDir)).toEqual(['keep.txt'])
     } finally {
       rmSync(root, { recursive: true, force: true })
     }
@@ -62,7 +72,6 @@ describe('twinstack micro --layout by-domain', () => {
 
   it('runs one process per group and says which modules each runs', async () => {
     const s = (await (await api('/_/status')).json()) as any
-    expect(s.layout).toBe('by-domain')
     const groups = (s.services as any[]).filter((x) => x.name !== 'gateway')
     expect(groups.map((g) => g.name)).toEqual(['shop-reads', 'shop-writes', 'messaging', 'loans'])
     expect(groups.every((g) => g.healthy && g.runtime === 'bun')).toBe(true)
@@ -113,6 +122,28 @@ describe('twinstack micro --layout by-domain', () => {
     expect(res.status).toBe(201)
     const loan = (await res.json()) as any
     expect(loan.trail.map((s: any) => s.step)).toEqual(['validation', 'credit-check', 'approval'])
+  })
+
+  it('kills the group hosting a module named to the supervisor; the other groups answer', async () => {
+    const admin = await loginAt(micro!.url, 'admin@twinstack.dev', 'admin-password')
+    const killed = await api('/_/control/kill/inventory', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${admin}` },
+    })
+    expect(killed.status).toBe(200)
+    await eventually(async () => {
+      const s = (await (await api('/_/status')).json()) as any
+      const reads = (s.services as any[]).find((x) => x.name === 'shop-reads')
+      expect(reads.healthy).toBe(false)
+    }, 20_000)
+    expect((await api('/api/products/p-0001')).status).toBeGreaterThanOrEqual(500)
+    const token = await loginAt(micro!.url, 'demo10@twinstack.dev', 'demo-password')
+    const res = await api('/api/loans', {
+      method: 'POST',
+      headers: { ...json, Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ amount: 4000, termMonths: 12, monthlyIncome: 5000, purpose: 'car' }),
+    })
+    expect(res.status).toBe(201)
   })
 })
 

@@ -10,6 +10,7 @@ import { limitStore } from '../shared/platform/http/rate-limit.ts'
 import { markLoginsApplied, securityBanner } from '../shared/platform/secrets.ts'
 import { selfCommand } from '../shared/platform/self.ts'
 import { Telemetry } from '../shared/platform/telemetry.ts'
+import { planFor } from '../shared/wiring/plan.ts'
 import { microConfig } from './config.ts'
 import { gatewayApp } from './gateway/app.ts'
 import { Supervisor } from './supervisor/supervisor.ts'
@@ -25,6 +26,13 @@ export async function runMicro(argv: string[]): Promise<void> {
   if (argv.includes('--production')) process.env.NODE_ENV = 'production'
   const layout = layoutArg(argv)
   if (layout !== undefined) process.env.TWINSTACK_LAYOUT = layout
+  try {
+    // a bad layout is refused before anything happens, --reset included
+    planFor(process.env.TWINSTACK_LAYOUT ?? 'micro')
+  } catch (error) {
+    console.error(`twinstack micro refuses to start: ${(error as Error).message}`)
+    process.exit(2)
+  }
   if (argv.includes('--reset')) {
     // the secrets live in the data dir too: --reset starts with new ones
     rmSync(process.env.TWINSTACK_DATA ?? join(process.cwd(), 'data', 'micro'), {

@@ -1,11 +1,14 @@
 import { injectFaults } from '../shared/platform/chaos.ts'
 import { createApp } from '../shared/platform/http/app.ts'
-import { chaosRoutes } from '../shared/platform/http/chaos-routes.ts'
 import { serverError } from '../shared/platform/http/problem.ts'
 import { requireServiceToken } from '../shared/platform/http/service-token.ts'
+import { thisProcess } from '../shared/platform/ops/app.ts'
+import { chaosRoutes, localFaults } from '../shared/platform/ops/chaos.ts'
+import { breakerFeed, chaosFeed, latestFeed } from '../shared/platform/ops/feed.ts'
 import { Telemetry } from '../shared/platform/telemetry.ts'
 import { version } from '../shared/platform/version.ts'
 import { microConfig } from './config.ts'
+import type { Local } from './ops.ts'
 import { serviceNamed } from './topology.ts'
 import { wireService } from './wire.ts'
 
@@ -21,16 +24,7 @@ export async function runService(name: string, replica = 0): Promise<void> {
   const telemetry = new Telemetry(name)
   telemetry.trackBreakers(wired.board)
   // breaker transitions of this process's links, for the dashboard feed
-  const breakerEvents: { at: string; kind: string; source: string; detail: string }[] = []
-  wired.board.onTransition((v) => {
-    breakerEvents.push({
-      at: v.changedAt ?? new Date().toISOString(),
-      kind: `breaker ${v.state}`,
-      source: `${v.from} -> ${v.to}`,
-      detail: `after ${v.failures} failures`,
-    })
-    if (breakerEvents.length > 50) breakerEvents.shift()
-  })
+  const breakerEvents = breakerFeed(wired.board)
   const app = createApp({
     service: name,
     deployment: 'micro',
@@ -51,30 +45,18 @@ export async function runService(name: string, replica = 0): Promise<void> {
   app.use('/_/chaos', token)
   app.use('/_/chaos/*', token)
   // the gateway checks target names against the topology before forwarding here
-  app.route(
-    '/',
-    chaosRoutes(wired.faults, () => true),
-  )
+  app.route('/', chaosRoutes(localFaults(wired.faults, () => true)))
   for (const m of wired.modules) app.route('/', m.routes)
   app.get('/_/local', (c) =>
     c.json({
       service: name,
       replica,
-      pid: process.pid,
-      rssBytes: process.memoryUsage.rss(),
+      ...thisProcess(),
       breakers: wired.board.list(),
       stats: telemetry.window.snapshot().find((s) => s.target === name) ?? null,
       faults: wired.faults.snapshot(),
-      events: [
-        ...breakerEvents,
-        ...wired.faults.events.map((e) => ({
-          at: e.at,
-          kind: `chaos ${e.kind}`,
-          source: e.target,
-          detail: e.detail,
-        })),
-      ].slice(-50),
-    }),
+      events: latestFeed([...breakerEvents.events, ...chaosFeed(wired.faults.events)]),
+    } satisfies Local),
   )
   const server = Bun.serve({ hostname: config.host, port, fetch: app.fetch, error: serverError })
   log(`listening on http://${config.host}:${port} (pid ${process.pid})`)

@@ -145,10 +145,14 @@ export class Supervisor {
     throw new Error(`${r.service}#${r.index} not healthy after ${timeoutMs} ms`)
   }
 
-  // replicasOf lists a service's replicas, throwing on an unknown name
+  // replicasOf lists a service's replicas, throwing on an unknown name; a module's name stands
+  // for the group hosting it (in the by-domain layout, `kill payments` kills shop-writes)
   replicasOf(service: string): Replica[] {
-    serviceNamed(service, this.config.topology)
-    return this.replicas.filter((r) => r.service === service)
+    const t = this.config.topology
+    const group = t.services.find((s) => s.name === service)
+      ? service
+      : (t.services.find((s) => s.modules.includes(service))?.name ?? serviceNamed(service, t).name)
+    return this.replicas.filter((r) => r.service === group)
   }
 
   // kill sends SIGKILL to every replica of a service (the supervisor restarts them if allowed)

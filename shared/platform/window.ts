@@ -20,6 +20,27 @@ export interface WindowStats {
   series: { count: number; errors: number }[]
 }
 
+// mergeStats adds up the windows of one target's processes (percentiles: the worst one's); of
+// none, the figures of a target without traffic
+export function mergeStats(target: string, all: WindowStats[]): WindowStats {
+  const count = all.reduce((n, w) => n + w.count, 0)
+  const worst = (k: 'p50' | 'p99') =>
+    all.reduce<number | null>((m, w) => (w[k] === null ? m : Math.max(m ?? 0, w[k]!)), null)
+  const length = Math.max(0, ...all.map((w) => w.series.length))
+  return {
+    target,
+    count,
+    rps: all.reduce((n, w) => n + w.rps, 0),
+    errorRate: count ? all.reduce((n, w) => n + w.errorRate * w.count, 0) / count : 0,
+    p50: worst('p50'),
+    p99: worst('p99'),
+    series: Array.from({ length }, (_, i) => ({
+      count: all.reduce((n, w) => n + (w.series[i]?.count ?? 0), 0),
+      errors: all.reduce((n, w) => n + (w.series[i]?.errors ?? 0), 0),
+    })),
+  }
+}
+
 const SECONDS = 60
 // per bucket we keep at most this many latencies (a uniform sample beyond it), which bounds
 // memory and the cost of a snapshot whatever the load

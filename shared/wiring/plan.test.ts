@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'bun:test'
+import { Hono } from 'hono'
 import { hostOf, isLocal, makePlan, parseLayout, planFor, routeTable } from './plan.ts'
 import { consumerGroups, endpointsNeeding, registry } from './registry.ts'
 
@@ -153,6 +154,28 @@ describe('planFor refuses', () => {
 })
 
 describe('derived from the manifests', () => {
+  it('match what each module serves: public paths in its public routes, the rest internal', () => {
+    const offences: string[] = []
+    for (const m of registry) {
+      // building the sub-app runs no handler: a stand-in service is enough to read its paths
+      const app = new Hono().route('/', m.routes({}))
+      for (const r of app.routes) {
+        if (r.path.startsWith(m.internalPrefix)) continue
+        const gateway = new Hono()
+        for (const p of m.publicRoutes) gateway.all(p, (c) => c.text('ok'))
+        const routed = gateway.router.match(r.method === 'ALL' ? 'GET' : r.method, r.path)
+        if (!r.path.startsWith('/api/') || routed[0].length === 0)
+          offences.push(`${m.name} serves ${r.method} ${r.path} outside its public routes`)
+      }
+      for (const e of m.api) {
+        const path = e.path.replace(/\{(\w+)\}/g, ':$1')
+        if (!app.routes.some((r) => r.path === path && r.method === e.method.toUpperCase()))
+          offences.push(`${m.name} lists ${e.method} ${e.path} but does not serve it`)
+      }
+    }
+    expect(offences).toEqual([])
+  })
+
   it('lists consumer groups per topic', () => {
     expect(consumerGroups()).toEqual({ payments: ['notifications'], orders: ['reporting'] })
   })

@@ -1,4 +1,3 @@
-import type { AnyModule } from '../platform/module.ts'
 import {
   checkRegistry,
   consumerGroups,
@@ -172,6 +171,15 @@ export function planFor(layout: string, opts: PlanOptions = {}): Plan {
 const hint = (reg: Registry) =>
   ` (named layouts: ${LAYOUTS.join(', ')}; modules: ${reg.map((m) => m.name).join(', ')})`
 
+// Placed is a group once every module has a place
+interface Placed {
+  name: string
+  modules: string[]
+  runtime: string
+  replicas?: number
+  host: string
+}
+
 // makePlan places the drafts and every unplaced module, gives ports, files, routes and calls,
 // and checks the result
 export function makePlan(
@@ -182,14 +190,51 @@ export function makePlan(
   const reg = opts.registry ?? registry
   checkRegistry(reg)
   const gatewayPort = opts.gatewayPort ?? 4000
+  const groups = place(layout, drafts, reg)
+  for (const g of groups) {
+    if (!(RUNTIMES as readonly string[]).includes(g.runtime))
+      throw new Error(
+        `unknown runtime "${g.runtime}" for group ${g.name} of layout "${layout}" (${RUNTIMES.join(' or ')})`,
+      )
+  }
+  const { database, sharedData } = files(layout, groups, reg)
+  const plan: Plan = {
+    layout,
+    gateway: { port: gatewayPort },
+    queue: 'queue.db',
+    groups: consumerGroups(reg),
+    services: groups.map((g, i) => ({
+      name: g.name,
+      modules: g.modules,
+      runtime: g.runtime as Runtime,
+      port: gatewayPort + 100 + 10 * i,
+      replicas: g.replicas ?? (opts.replicas ? (MICRO_REPLICAS[g.name] ?? 1) : 1),
+      database: database.get(g.name) ?? null,
+      routes: g.modules.flatMap((m) => moduleWiring(m, reg).publicRoutes),
+      calls: [],
+      host: g.host,
+    })),
+    sharedData,
+    registry: reg,
+  }
+  // a group calls the groups hosting what its modules need, unless it builds that in-process
+  for (const s of plan.services) {
+    const called = new Set<string>()
+    for (const m of s.modules) {
+      for (const need of needsOf(moduleWiring(m, reg))) {
+        if (!isLocal(plan, s, need)) called.add(hostOf(plan, need).name)
+      }
+    }
+    s.calls = plan.services.map((x) => x.name).filter((n) => called.has(n))
+  }
+  return plan
+}
+
+// place checks the drafts' modules (known, placed once, groups named once) and gives every
+// module nobody placed a place: beside its partner if it has one, else a process of its own
+function place(layout: string, drafts: GroupDraft[], reg: Registry): Placed[] {
   const placedIn = new Map<string, string>()
-  const groups: {
-    name: string
-    modules: string[]
-    runtime: string
-    replicas?: number
-    host: string
-  }[] = []
+  const groups: Placed[] = []
   for (const d of drafts) {
     if (!d.modules.length) throw new Error(`a group of layout "${layout}" has no module`)
     const name = d.name ?? d.modules[0]!
@@ -213,7 +258,6 @@ export function makePlan(
       host: d.host ?? 'local',
     })
   }
-  // every module nobody placed: with its partner if it has one, or a process of its own
   for (const m of reg) {
     if (placedIn.has(m.name)) continue
     const partner = COLOCATED[m.name]
@@ -224,73 +268,39 @@ export function makePlan(
         `module ${m.name} is left unplaced but a group of layout "${layout}" is named ${m.name}`,
       )
     else groups.push({ name: m.name, modules: [m.name], runtime: 'bun', host: 'local' })
-    placedIn.set(m.name, groups.find((g) => g.modules.includes(m.name))!.name)
+    placedIn.set(m.name, home?.name ?? m.name)
   }
-  for (const g of groups) {
-    if (!(RUNTIMES as readonly string[]).includes(g.runtime))
-      throw new Error(
-        `unknown runtime "${g.runtime}" for group ${g.name} of layout "${layout}" (${RUNTIMES.join(' or ')})`,
-      )
-  }
-  // files: a group's own, unless it holds shared data, whose groups all open one file
-  const manifests = (names: string[]) => names.map((n) => moduleWiring(n, reg))
-  // a consumer keeps its inbox and a publisher its outbox in a database too
-  const keepsTables = (ms: AnyModule[]) =>
-    ms.some((m) => m.migrations || m.seed || m.consumers.length || m.publishes.length)
+  return groups
+}
+
+// files gives each group its database file: its own (named after it) when any of its modules
+// keeps tables, an inbox or an outbox; groups holding shared data all open that data's one
+// file, which only works on one host
+function files(layout: string, groups: Placed[], reg: Registry) {
+  const keepsTables = (names: string[]) =>
+    names
+      .map((n) => moduleWiring(n, reg))
+      .some((m) => m.migrations || m.seed || m.consumers.length || m.publishes.length)
   const database = new Map<string, string | null>(
-    groups.map((g) => [
-      g.name,
-      keepsTables(manifests(g.modules)) ? (FILES[g.name] ?? `${g.name}.db`) : null,
-    ]),
+    groups.map((g) => [g.name, keepsTables(g.modules) ? (FILES[g.name] ?? `${g.name}.db`) : null]),
   )
   const sharedData: SharedData[] = []
   for (const set of SHARED_DATA) {
-    const members = set.filter((m) => placedIn.has(m))
-    const hosts = [...new Set(members.map((m) => placedIn.get(m)!))]
+    const members = set.filter((m) => groups.some((g) => g.modules.includes(m)))
     if (members.length < 2) continue
-    const onHosts = new Set(hosts.map((h) => groups.find((g) => g.name === h)!.host))
-    if (onHosts.size > 1)
+    const homes = members.map((m) => groups.find((g) => g.modules.includes(m))!)
+    if (new Set(homes.map((g) => g.host)).size > 1)
       throw new Error(
         `shared data split across hosts in layout "${layout}": ${members
-          .map(
-            (m) =>
-              `${m} (group ${placedIn.get(m)} on ${groups.find((g) => g.name === placedIn.get(m))!.host})`,
-          )
+          .map((m, i) => `${m} (group ${homes[i]!.name} on ${homes[i]!.host})`)
           .join(' and ')} read one database file and must run on one host`,
       )
-    const file = hosts.length === 1 ? database.get(hosts[0]!)! : `${members.join('-')}.db`
-    for (const h of hosts) database.set(h, file)
+    const names = [...new Set(homes.map((g) => g.name))]
+    const file = names.length === 1 ? database.get(names[0]!)! : `${members.join('-')}.db`
+    for (const n of names) database.set(n, file)
     sharedData.push({ modules: members, database: file })
   }
-  const plan: Plan = {
-    layout,
-    gateway: { port: gatewayPort },
-    queue: 'queue.db',
-    groups: consumerGroups(reg),
-    services: groups.map((g, i) => ({
-      name: g.name,
-      modules: g.modules,
-      runtime: g.runtime as Runtime,
-      port: gatewayPort + 100 + 10 * i,
-      replicas: g.replicas ?? (opts.replicas ? (MICRO_REPLICAS[g.name] ?? 1) : 1),
-      database: database.get(g.name) ?? null,
-      routes: manifests(g.modules).flatMap((m) => m.publicRoutes),
-      calls: [],
-      host: g.host,
-    })),
-    sharedData,
-    registry: reg,
-  }
-  for (const s of plan.services) {
-    const called = new Set<string>()
-    for (const m of manifests(s.modules)) {
-      for (const need of needsOf(m)) {
-        if (!isLocal(plan, s, need)) called.add(hostOf(plan, need).name)
-      }
-    }
-    s.calls = plan.services.map((x) => x.name).filter((n) => called.has(n))
-  }
-  return plan
+  return { database, sharedData }
 }
 
 // hostOf finds the group that runs a module

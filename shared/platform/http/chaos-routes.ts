@@ -1,10 +1,8 @@
-import { Hono, type MiddlewareHandler } from 'hono'
+import type { MiddlewareHandler } from 'hono'
 import { getConnInfo } from 'hono/bun'
 import { z } from 'zod'
-import { forbidden, notFound } from '../../domain/errors.ts'
+import { forbidden } from '../../domain/errors.ts'
 import type { FaultBoard } from '../chaos.ts'
-import type { AppEnv } from './env.ts'
-import { valid } from './validate.ts'
 
 const Target = z.string().min(1).max(64)
 
@@ -47,23 +45,4 @@ export function applyChaos(board: FaultBoard, action: ChaosAction, body: any): v
     crash: () => board.crash(body.target),
   }
   commands[action]()
-}
-
-// chaosRoutes serve GET /_/chaos and POST /_/chaos/:action over one process's fault board;
-// `known` checks a target name (a module of the monolith, a service of micro)
-export function chaosRoutes(board: FaultBoard, known: (target: string) => boolean) {
-  const app = new Hono<AppEnv>().get('/_/chaos', (c) =>
-    c.json({ ...board.snapshot(), events: board.events.slice(-50) }),
-  )
-  for (const action of Object.keys(ChaosCommands) as ChaosAction[]) {
-    app.post(`/_/chaos/${action}`, valid('json', ChaosCommands[action]), (c) => {
-      const body = c.req.valid('json' as never) as Record<string, string>
-      for (const name of [body.target, body.from, body.to]) {
-        if (name && name !== 'all' && !known(name)) throw notFound(`target ${name}`)
-      }
-      applyChaos(board, action, body)
-      return c.json({ action, ...body, ...board.snapshot() })
-    })
-  }
-  return app
 }
