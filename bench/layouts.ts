@@ -252,6 +252,26 @@ export function runtimeMismatch(spec: LayoutSpec, groups: readonly ProcessGroup[
     .map((g) => `${g.name} runs on ${g.runtime}, not node`)
 }
 
+// STEADY_GRACE_MS ends the steady window before the kill: a request sent just before it may be
+// answered (or not) after it. STEADY_SERVED is the share the steady window must serve for the
+// blast radius to mean anything (below it the layout was saturated by the paced load itself)
+export const STEADY_GRACE_MS = 500
+export const STEADY_SERVED = 0.95
+
+// saturatedBeforeKill says whether a paced run served less than STEADY_SERVED of its requests
+// before the kill (or never killed anything)
+export function saturatedBeforeKill(
+  streams: readonly { records: readonly PacedRecord[] }[],
+  killAtMs: number | null,
+): boolean {
+  if (killAtMs === null) return true
+  const to = Math.max(0, killAtMs - STEADY_GRACE_MS)
+  const records = streams.flatMap((s) => s.records.filter((r) => r[0] < to))
+  if (!records.length) return true
+  const ok = records.filter((r) => r[2] >= 200 && r[2] < 400).length
+  return ok / records.length < STEADY_SERVED
+}
+
 // blastRadius reads a paced run's records around the kill of the process hosting payments;
 // `needing` are the endpoints that need payments (the others are "unrelated"), `expected` those
 // the module manifests say the killed process takes down

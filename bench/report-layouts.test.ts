@@ -10,6 +10,7 @@ import {
   type ProcessGroup,
   parseLayout,
   runtimeMismatch,
+  saturatedBeforeKill,
 } from './layouts.ts'
 import { writeHtmlReport } from './report-html.ts'
 import {
@@ -185,6 +186,16 @@ describe('blastRadius', () => {
     expect(b.endpoints.map((e) => e.availabilityBefore)).toEqual([1, 1, 1])
     expect(b.endpointsDown).toBeCloseTo(1 / 3, 6)
     expect(b.unrelatedServed).toBe(0.75)
+  })
+  it('calls a run saturated when it served under 95 % before the kill (in-flight ones aside)', () => {
+    const rec = (t: number, status: number): [number, number, number] => [t, 1, status]
+    const served = Array.from({ length: 19 }, (_, i) => rec(i * 50, 200))
+    // a request sent 100 ms before the kill at 1000 ms and failed by it does not count
+    expect(saturatedBeforeKill([{ records: [...served, rec(900, 0)] }], 1000)).toBe(false)
+    expect(
+      saturatedBeforeKill([{ records: [...served, rec(100, 503), rec(200, 503)] }], 1000),
+    ).toBe(true)
+    expect(saturatedBeforeKill([{ records: served }], null)).toBe(true)
   })
   it('draws no figure from a run saturated before the kill', () => {
     const b = blastRadius({ name: 'x', modules: [] }, streams, { from: 1000, to: 2000 }, true, {

@@ -189,7 +189,9 @@ export function layoutsSection(r: Results): Section | null {
         'req/s per endpoint) the process hosting payments is SIGKILLed and not restarted; a layout ' +
         'where payments shares a process loses its neighbours too. "Endpoints down" is the share ' +
         'of endpoints under half served after the kill; "unrelated served" the mean share served ' +
-        'of the endpoints that do not need payments.',
+        'of the endpoints that do not need payments (both from the module manifests). A layout ' +
+        'that served under 95 % of the paced load before the kill is marked saturated: no blast ' +
+        'figure from it.',
       base
         ? `Ratios (in parentheses) are to the ${base.label}.`
         : 'No monolith layout was measured, so there are no ratios.',
