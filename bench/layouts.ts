@@ -142,7 +142,13 @@ export interface LayoutRun {
   rssBytes: number | null
   blast: BlastRadius | null
   notes: string[]
+  // a group asked to run on Node ran on something else (the build cannot run Node groups yet)
+  nodeMissing?: boolean
 }
+
+// layoutLabel is a layout's name in the report, saying when its Node group ran on Bun instead
+export const layoutLabel = (l: LayoutRun) =>
+  l.nodeMissing ? `${l.label} (ran on bun: no node)` : l.label
 
 // TechRow is one runtime's figures for the technology row's service
 export interface TechRow {

@@ -108,6 +108,12 @@ describe('layouts report', () => {
     expect(section(md)).toContain('| micro | 16 |')
   })
 
+  it('says in the row when a Node group ran on Bun', () => {
+    const f8 = layoutsFixture()
+    f8.layouts[4]!.nodeMissing = true
+    expect(layoutRows(f8)[4]![0]).toBe('custom (payments on node) (ran on bun: no node)')
+  })
+
   it('says when the technology row was not measured', () => {
     const f8 = layoutsFixture()
     f8.technology = null

@@ -1,6 +1,6 @@
 // Scenario 8's part of the report: one row per layout with ratios to the monolith layout, one
 // chart with the layouts on the x-axis, and the Bun vs Node table
-import { type LayoutRun, type LayoutsFigures, medianStartMs } from './layouts.ts'
+import { type LayoutRun, type LayoutsFigures, layoutLabel, medianStartMs } from './layouts.ts'
 import type { Chart, Section, Table } from './report-model.ts'
 import { f } from './report-model.ts'
 import { type CellSummary, find, type Results, summarise } from './results.ts'
@@ -80,7 +80,7 @@ export function layoutRows(f8: LayoutsFigures): string[][] {
     if (!l.available) return [l.label, ...LAYOUT_HEADERS.slice(1, -1).map(() => NA), '']
     const b = l.blast
     return [
-      l.label,
+      layoutLabel(l),
       f.int(l.processes),
       withRatio(f.int(product?.rps), ratios.productRps),
       withRatio(f.ms(product?.p99), ratios.productP99),
@@ -106,7 +106,9 @@ export function layoutsChart(f8: LayoutsFigures): Chart {
   return {
     kind: 'combo',
     title: 'Layouts: throughput, p99 and blast radius of a payments kill',
-    labels: rows.map((x) => (x.layout.available ? x.layout.label : `${x.layout.label} (n/a)`)),
+    labels: rows.map((x) =>
+      x.layout.available ? layoutLabel(x.layout) : `${x.layout.label} (n/a)`,
+    ),
     series: [
       { name: 'product page req/s', type: 'bar', axis: 'y', values: v((x) => x.product?.rps) },
       { name: 'product page p99 (ms)', type: 'line', axis: 'y1', values: v((x) => x.product?.p99) },

@@ -143,7 +143,9 @@ async function measureLayout(ctx: BenchContext, spec: LayoutSpec): Promise<Layou
       p.end(`not available: ${out.reason}`)
       return out
     }
-    out.notes.push(...runtimeMismatch(spec, out.groups))
+    const wrongRuntime = runtimeMismatch(spec, out.groups)
+    out.notes.push(...wrongRuntime)
+    out.nodeMissing = wrongRuntime.length > 0
     out.available = true
     out.processes = sampleTrees([server.proc.pid]).pids.length
     p.end(
