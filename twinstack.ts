@@ -13,6 +13,9 @@ export {}
 //   --demo        the documented demo logins work (npm run monolith|micro pass it), loudly
 //   --production  refuse demo credentials and short secrets (also NODE_ENV=production)
 //   --open-ops    /_/status, /_/dashboard, /_/metrics, /_/traces without an admin token
+// Memory limit of monolith (the keeper watches the process) and micro (the supervisor watches
+// each service): --max-rss <MiB> or TWINSTACK_MAX_RSS_MB; a process over it is SIGKILLed and
+// restarted (unless --no-restart). No limit unless given.
 const [role, ...args] = process.argv.slice(2)
 
 switch (role) {
@@ -47,6 +50,7 @@ switch (role) {
   default:
     console.log(
       'usage: twinstack monolith|micro [--demo] [--production] [--open-ops] [--reset] [--no-restart]\n' +
+        '                               [--max-rss <MiB>]\n' +
         '       twinstack micro --layout monolith|micro|by-domain|"a+b,node:c+d"\n' +
         '       twinstack service <name> | chaos <action> [options]',
     )

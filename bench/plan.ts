@@ -64,7 +64,7 @@ export const LIMIT_CELLS = [
   'reviews through a proxy',
 ] as const
 // servers measured per limits cell (for the time estimate)
-const LIMIT_SERVERS = 8
+const LIMIT_SERVERS = 9
 
 // Step is one measured run: a cell (endpoint, target, configuration) on one deployment
 export interface Step<D extends string = string> {

@@ -4,6 +4,7 @@ import { topology } from '../micro/topology.ts'
 import type { Plan } from '../shared/wiring/plan.ts'
 import { endpointsNeeding } from '../shared/wiring/registry.ts'
 import { FLAG_TEXT, type FlagCode } from './flags.ts'
+import { productPageCeiling } from './hop-floor.ts'
 import { layoutRuns } from './layouts.ts'
 import { ENDPOINTS } from './plan.ts'
 import { layoutsHeadline, layoutsSection } from './report-layouts.ts'
@@ -247,6 +248,8 @@ export function verdict(l: LimitRatio): string {
   const blocked = l.flags.filter((x) => NO_VERDICT.includes(x))
   if (blocked.length) return `no verdict (${blocked.join(', ')})`
   const t = l.target
+  // a ratio between two references explains a target; it has none of its own
+  if (t.throughput === undefined && t.p99 === undefined) return 'explains the row above'
   const okT = t.throughput === undefined || (l.throughput ?? 0) >= t.throughput
   const okP = t.p99 === undefined || (l.p99 ?? Number.POSITIVE_INFINITY) <= t.p99
   return okT && okP ? 'met' : 'not met'
@@ -317,6 +320,14 @@ function limitsSection(r: Results): Section | null {
             `wrapped as the monolith wires it, ${f.ms(l.faultInjection.bareUs)} µs built without, ` +
             `CPU in process (no HTTP), median of ${l.faultInjection.rounds} alternating rounds of ` +
             `${f.int(l.faultInjection.pages)} pages.`,
+        ]
+      : []),
+    ...(l.hopFloor?.cpuUs
+      ? [
+          `One bare hop — Bun's \`fetch\` to a \`Bun.serve\` answering a small JSON body, no ` +
+            `framework on either side — costs ${f.ms(l.hopFloor.cpuUs)} µs of CPU (client and server, ` +
+            `${l.hopFloor.concurrency} calls in flight) and ${f.ms(l.hopFloor.latencyMs)} ms one at a time: ` +
+            'the floor under every internal hop of the microservices on this stack.',
         ]
       : []),
     ...(l.notes ?? []),
@@ -433,6 +444,7 @@ function endpointsSection(r: Results): Section | null {
         '(medians over the endpoints).' +
         coresSentence(e.summary),
       hopTargetsText(h, r.scenarios.failure?.runs ?? []),
+      ...ceilingText(r),
     ],
     tables: [
       ...(e.targets?.length
@@ -517,6 +529,27 @@ function timelineChart(
     series: t.endpoints.map((ep) => ({ name: ep.name, values: ratesOf(t, ep.name) })),
     marks,
   }
+}
+
+// ceilingText says how far the microservices' product page could get at best: every hop at the
+// bare floor measured in scenario 1, the monolith's CPU per page measured here
+export function ceilingText(r: Results): string[] {
+  const e = r.scenarios.endpoints
+  const floor = r.scenarios.limits?.hopFloor
+  if (!e || !floor?.cpuUs) return []
+  const mono = find(e.summary, 'product page', 'monolith')?.cpuUsPerRequest
+  const hops = e.probes.find((p) => p.endpoint === 'product page' && p.deployment === 'micro')?.hops
+  const best = productPageCeiling(mono, hops ?? 0, floor.cpuUs)
+  if (best === null) return []
+  const reached = r.scenarios.endpoints?.ratios.find((x) => x.endpoint === 'product page')
+  return [
+    `The ceiling on this stack: the monolith spends ${f.int(mono)} µs of CPU per product page; ` +
+      `the microservices add ${hops} hops, and even at the bare floor (${f.ms(floor.cpuUs)} µs each, ` +
+      `scenario 1) they could serve at most ${f.x(best)} the monolith's throughput ` +
+      `(target ≥ 0.4×: ${best >= 0.4 ? 'within reach' : 'out of reach of any Bun implementation on this machine'}). ` +
+      `They serve ${f.x(reached?.throughput ?? null)}: ` +
+      `${reached?.throughput ? f.pct(reached.throughput / best, 0) : 'n/a'} of that ceiling.`,
+  ]
 }
 
 // hopTargetsText sets the cost of a hop and of meeting an open breaker beside their targets

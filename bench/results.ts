@@ -1,6 +1,7 @@
 import type { VerifyResult } from '../scripts/verify.ts'
 import type { FaultCost } from './fault-cost.ts'
 import { type FlagCode, flagRepeats, flagRun, mergeFlags } from './flags.ts'
+import type { HopFloor } from './hop-floor.ts'
 import type { LayoutsFigures } from './layouts.ts'
 import type { ClosedRun, Sampled } from './load.ts'
 import type { Latency } from './loadgen.ts'
@@ -332,6 +333,7 @@ export interface Results {
       ratios?: LimitRatio[]
       notes?: string[]
       faultInjection?: FaultCost
+      hopFloor?: HopFloor
     }
     endpoints?: {
       runs: RunRecord[]

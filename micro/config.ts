@@ -8,7 +8,7 @@ import {
 } from '../shared/platform/secrets.ts'
 import { planFor } from '../shared/wiring/plan.ts'
 import { type ModuleSettings, moduleSettings } from '../shared/wiring/settings.ts'
-import type { Topology } from './topology.ts'
+import { serviceNamed, type Topology } from './topology.ts'
 
 // MicroConfig is what every process of the microservices deployment reads from its environment
 export interface MicroConfig {
@@ -54,6 +54,22 @@ export function withReplicas(t: Topology, spec: string | undefined): Topology {
   }
 }
 
+// withNodeServices runs the named services on Node (TWINSTACK_NODE_SERVICES="payments,shipping")
+export function withNodeServices(t: Topology, names: string | undefined): Topology {
+  if (!names) return t
+  const wanted = new Set(
+    names
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean),
+  )
+  for (const name of wanted) serviceNamed(name, t)
+  return {
+    ...t,
+    services: t.services.map((s) => (wanted.has(s.name) ? { ...s, runtime: 'node' as const } : s)),
+  }
+}
+
 // microConfig reads env (the supervisor passes the same env down) and the data directory's
 // secrets; throws when --production meets weak credentials, the service token is missing or
 // TWINSTACK_LAYOUT (monolith, micro, by-domain or a custom layout: shared/wiring/plan.ts) is bad
@@ -62,6 +78,7 @@ export function microConfig(env = process.env): MicroConfig {
   let t = planFor(env.TWINSTACK_LAYOUT ?? 'micro')
   if (env.TWINSTACK_PORT_BASE) t = shifted(t, Number(env.TWINSTACK_PORT_BASE))
   t = withReplicas(t, env.TWINSTACK_REPLICAS)
+  t = withNodeServices(t, env.TWINSTACK_NODE_SERVICES)
   const dataDir = env.TWINSTACK_DATA ?? join(process.cwd(), 'data', 'micro')
   const mode = securityMode([], env)
   const secrets = loadSecrets(dataDir, mode, env)

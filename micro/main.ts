@@ -7,13 +7,15 @@ import { audienceOf, jwtIssuer } from '../shared/platform/http/auth.ts'
 import { endDashboardStreams } from '../shared/platform/http/dashboard.ts'
 import { serverError } from '../shared/platform/http/problem.ts'
 import { limitStore } from '../shared/platform/http/rate-limit.ts'
+import { maxRssMiB } from '../shared/platform/rss.ts'
 import { markLoginsApplied, securityBanner } from '../shared/platform/secrets.ts'
-import { selfCommand } from '../shared/platform/self.ts'
 import { Telemetry } from '../shared/platform/telemetry.ts'
 import { planFor } from '../shared/wiring/plan.ts'
 import { microConfig } from './config.ts'
 import { gatewayApp } from './gateway/app.ts'
+import { buildNodeEntry, serviceCommand } from './node.ts'
 import { Supervisor } from './supervisor/supervisor.ts'
+import { serviceNamed } from './topology.ts'
 
 // runMicro starts the whole topology under a supervisor, with the gateway in this process
 export async function runMicro(argv: string[]): Promise<void> {
@@ -41,7 +43,9 @@ export async function runMicro(argv: string[]): Promise<void> {
     })
   }
   let config: ReturnType<typeof microConfig>
+  let maxRss: number | null
   try {
+    maxRss = maxRssMiB(argv)
     config = microConfig()
   } catch (error) {
     console.error(`twinstack micro refuses to start: ${(error as Error).message}`)
@@ -49,9 +53,24 @@ export async function runMicro(argv: string[]): Promise<void> {
   }
   mkdirSync(config.dataDir, { recursive: true })
   const log = (msg: string) => console.log(`[supervisor] ${msg}`)
+  // services on Node run a bundle of the same sources, built now (before any is spawned)
+  const onNode = config.topology.services.filter((s) => s.runtime === 'node')
+  let nodeEntry = ''
+  if (onNode.length) {
+    try {
+      nodeEntry = await buildNodeEntry()
+    } catch (error) {
+      console.error(`twinstack micro cannot run ${onNode.map((s) => s.name)} on Node: ${error}`)
+      process.exit(2)
+    }
+    log(`on Node: ${onNode.map((s) => s.name).join(', ')} (${nodeEntry})`)
+  }
   const supervisor = new Supervisor(config, {
-    command: (service, replica) =>
-      profiled(service, replica, selfCommand('service', service, '--replica', String(replica))),
+    command: (service, replica) => {
+      const runtime = serviceNamed(service, config.topology).runtime ?? 'bun'
+      const command = serviceCommand(runtime, service, replica, nodeEntry)
+      return runtime === 'bun' ? profiled(service, replica, command) : command
+    },
     restart: !argv.includes('--no-restart'),
     env: {
       TWINSTACK_DATA: config.dataDir,
@@ -60,6 +79,7 @@ export async function runMicro(argv: string[]): Promise<void> {
       TWINSTACK_ADMIN_PASSWORD: config.secrets.adminPassword,
     },
     log: argv.includes('--quiet') ? undefined : log,
+    maxRssMiB: maxRss ?? undefined,
   })
   let stopping = false
   const shutdown = async (why: string) => {

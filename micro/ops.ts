@@ -192,9 +192,11 @@ function forwardFaults(opts: MicroOpsOptions): FaultSink {
     },
     async apply(action, body) {
       const to = (body.from ?? body.target) as string
+      // a service stalled by a cpu fault reaches the command only after the calls queued before
+      // it, each burning its share: a heal must not be dropped for being slow
       await Promise.all(
         running(to === 'all' ? undefined : to).map((r) =>
-          ask(`${r.url}/_/chaos/${action}`, config.serviceToken, 1000, { method: 'POST', body }),
+          ask(`${r.url}/_/chaos/${action}`, config.serviceToken, 10_000, { method: 'POST', body }),
         ),
       )
     },

@@ -1,10 +1,10 @@
-import { injectFaults } from '../shared/platform/chaos.ts'
 import { createApp } from '../shared/platform/http/app.ts'
-import { serverError } from '../shared/platform/http/problem.ts'
+import { serve } from '../shared/platform/http/serve.ts'
 import { requireServiceToken } from '../shared/platform/http/service-token.ts'
 import { thisProcess } from '../shared/platform/ops/app.ts'
 import { chaosRoutes, localFaults } from '../shared/platform/ops/chaos.ts'
 import { breakerFeed, chaosFeed, latestFeed } from '../shared/platform/ops/feed.ts'
+import { runtime } from '../shared/platform/runtime.ts'
 import { Telemetry } from '../shared/platform/telemetry.ts'
 import { version } from '../shared/platform/version.ts'
 import { microConfig } from './config.ts'
@@ -40,8 +40,9 @@ export async function runService(name: string, replica = 0): Promise<void> {
   // users reach services only through the gateway, which holds the service token
   const token = requireServiceToken(config.serviceToken)
   app.use('/_/local', token)
-  app.use('/api/*', token, injectFaults(wired.faults, name))
-  app.use('/internal/*', token, injectFaults(wired.faults, name))
+  // faults meet calls into the modules themselves (micro/wire.ts wraps each with withFaults)
+  app.use('/api/*', token)
+  app.use('/internal/*', token)
   app.use('/_/chaos', token)
   app.use('/_/chaos/*', token)
   // the gateway checks target names against the topology before forwarding here
@@ -58,15 +59,15 @@ export async function runService(name: string, replica = 0): Promise<void> {
       events: latestFeed([...breakerEvents.events, ...chaosFeed(wired.faults.events)]),
     } satisfies Local),
   )
-  const server = Bun.serve({ hostname: config.host, port, fetch: app.fetch, error: serverError })
-  log(`listening on http://${config.host}:${port} (pid ${process.pid})`)
+  const server = await serve({ hostname: config.host, port, fetch: app.fetch })
+  log(`listening on http://${config.host}:${port} (pid ${process.pid}, ${runtime})`)
 
   let stopping = false
   const shutdown = async (why: string) => {
     if (stopping) return
     stopping = true
     log(`${why}: draining`)
-    await server.stop(false)
+    await server.stop()
     await wired.close()
     process.exit(0)
   }

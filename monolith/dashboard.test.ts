@@ -81,6 +81,28 @@ describe.skipIf(!hasChromium() && !process.env.CI)(
       await page.screenshot({ path: screenshotPath('dashboard-monolith.png'), fullPage: true })
     }, 60_000)
 
+    it('shows the armed faults by class, on the card and in the chaos panel, until healed', async () => {
+      await page.click('button[data-action="hang"][data-target="pricing"]:enabled')
+      const card = '.card[data-target="pricing"] [data-f="faults"]'
+      await page.waitForSelector(`${card} .chip:has-text("hung")`, { timeout: 10_000 })
+      await page.waitForSelector('#faults .chip:has-text("pricing: hung")', { timeout: 10_000 })
+      const admin = await loginAt(url, 'admin@twinstack.dev', 'admin-password')
+      const arm = (action: string, body: object) =>
+        fetch(`${url}/_/chaos/${action}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${admin}` },
+          body: JSON.stringify({ target: 'pricing', ...body }),
+        })
+      expect((await arm('cpu', { ms: 5 })).status).toBe(200)
+      expect((await arm('leak', { mibPerSec: 0.5 })).status).toBe(200)
+      await page.click('button[data-action="poison"][data-target="pricing"]:enabled')
+      for (const text of ['cpu 5 ms/call', 'leak 0.5 MiB/s', 'poison armed'])
+        await page.waitForSelector(`${card} .chip:has-text("${text}")`, { timeout: 10_000 })
+      await page.click('button[data-action="heal"][data-target="pricing"]:enabled')
+      await page.waitForSelector(`${card} .chip`, { state: 'detached', timeout: 10_000 })
+      expect(await page.textContent('#faults')).toContain('no faults in force')
+    }, 60_000)
+
     it('says so when the deployment is gone', async () => {
       await keeper?.stop()
       await page.waitForSelector('#banner', { state: 'visible', timeout: 15_000 })

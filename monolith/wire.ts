@@ -52,7 +52,7 @@ export async function wireMonolith(opts: {
         log,
       }),
     relayPaused: opts.relayPaused,
-    wrapFaults: true,
+    faultsBy: 'module',
     modules: opts.modules,
     log,
   })

@@ -30,6 +30,21 @@ describe('parseChaos', () => {
     expect(parseChaos(['heal']).body).toEqual({ target: 'all' })
   })
 
+  it('maps the fault classes hang, cpu, leak and poison to their chaos routes', () => {
+    expect(parseChaos(['hang', 'payments'])).toEqual({
+      action: 'hang',
+      method: 'POST',
+      path: '/_/chaos/hang',
+      body: { target: 'payments' },
+    })
+    expect(parseChaos(['cpu', 'pricing', '50']).body).toEqual({ target: 'pricing', ms: 50 })
+    expect(parseChaos(['leak', 'orders', '20']).body).toEqual({ target: 'orders', mibPerSec: 20 })
+    expect(parseChaos(['poison', 'reporting']).path).toBe('/_/chaos/poison')
+    expect(() => parseChaos(['cpu', 'pricing'])).toThrow('cpu needs ms')
+    expect(() => parseChaos(['leak', 'orders', '0'])).toThrow('MiB/s must be')
+    expect(() => parseChaos(['hang'])).toThrow('hang needs a target')
+  })
+
   it('refuses missing and out-of-range arguments with the usage', () => {
     expect(() => parseChaos(['kill'])).toThrow('kill needs a service')
     expect(() => parseChaos(['errors', 'reviews', '2'])).toThrow('rate must be 0..1')

@@ -14,6 +14,14 @@ const HELP = `usage: chaos <action> [target] [args] [--url http://127.0.0.1:4000
   errors <target> <rate 0..1>        fail that share of calls with 503      (both)
   crash <module>              the next call into the module takes the whole process down,
                               as a segfault or out-of-memory would          (monolith; micro: that service)
+  hang <target>               calls into target wait, unanswered, until healed
+                              (heal lets them go on)                        (both)
+  cpu <target> <ms>           each call into target first burns ms of CPU, blocking
+                              its process's event loop, as a bad regex would (both)
+  leak <target> <MiB/s>       target's process grows by that much retained memory per
+                              second until healed or killed by --max-rss   (both)
+  poison <target>             the next message target consumes throws on every
+                              delivery, so it ends in dead letters          (both)
   partition <from> <to>       calls from one service/module to another fail (both)
   heal <target|all>           remove injected faults                        (both)
   status                      deployment, processes, breakers, queues and faults`
@@ -74,6 +82,28 @@ export function parseChaos(argv: string[]): ChaosCommand {
         method: 'POST',
         path: '/_/chaos/crash',
         body: { target: need(target, 'a module') },
+      }
+    case 'hang':
+    case 'poison':
+      return {
+        action,
+        method: 'POST',
+        path: `/_/chaos/${action}`,
+        body: { target: need(target, 'a target') },
+      }
+    case 'cpu':
+      return {
+        action,
+        method: 'POST',
+        path: '/_/chaos/cpu',
+        body: { target: need(target, 'a target'), ms: number(a, 'ms', 1, 10_000) },
+      }
+    case 'leak':
+      return {
+        action,
+        method: 'POST',
+        path: '/_/chaos/leak',
+        body: { target: need(target, 'a target'), mibPerSec: number(a, 'MiB/s', 0.1, 1024) },
       }
     case 'partition':
       return {

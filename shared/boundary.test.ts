@@ -70,4 +70,55 @@ describe('Boundary', () => {
     }
     expect(offences).toEqual([])
   })
+
+  it('keeps Bun out of modules, contracts and domain (they run under Node too)', () => {
+    const offences: string[] = []
+    for (const dir of ['modules', 'contracts', 'domain']) {
+      for (const file of sources(join(root, dir))) {
+        for (const use of bunUses(readFileSync(file, 'utf8'))) {
+          offences.push(`${relative(root, file)} ${use}`)
+        }
+      }
+    }
+    expect(offences).toEqual([])
+  })
+
+  it('notices every way a file can use Bun', () => {
+    const code = [
+      "import { Database } from 'bun:sqlite'",
+      "import type { RedisClient } from 'bun'",
+      "const m = await import('bun')",
+      '// Bun.password in a comment is fine',
+      'export const h = (p: string) => Bun.password.hash(p)',
+      'const here = import.meta.dir',
+    ].join('\n')
+    expect(bunUses(code)).toEqual([
+      'uses Bun.',
+      "uses Bun's import.meta.dir",
+      'imports bun:sqlite',
+      'imports bun',
+      'imports bun',
+    ])
+    expect(bunUses("import { scrypt } from 'node:crypto'\nconst d = import.meta.dirname")).toEqual(
+      [],
+    )
+  })
 })
+
+// bunUses lists what in a source text ties it to Bun: the Bun global, Bun's own import.meta
+// members, and imports (static, type-only or dynamic) of bun or bun:*; comments are ignored
+function bunUses(text: string): string[] {
+  const code = text.replace(/^\s*\/\/.*$/gm, '')
+  const uses: string[] = []
+  if (/\bBun\s*\./.test(code)) uses.push('uses Bun.')
+  const meta = /import\.meta\.(dir|path|main|file)\b/.exec(code)
+  if (meta) uses.push(`uses Bun's import.meta.${meta[1]}`)
+  const specs = code.matchAll(
+    /\b(?:import|export)[^'"]*?from\s+'([^']+)'|\bimport\(\s*'([^']+)'\s*\)/g,
+  )
+  for (const m of specs) {
+    const spec = (m[1] ?? m[2])!
+    if (/^bun(:|$)/.test(spec)) uses.push(`imports ${spec}`)
+  }
+  return uses
+}

@@ -9,6 +9,7 @@ import {
   startTarget,
 } from '../deploy.ts'
 import { faultInjectionCost } from '../fault-cost.ts'
+import { hopFloor } from '../hop-floor.ts'
 import type { RequestTemplate } from '../loadgen.ts'
 import { startNginx } from '../nginx.ts'
 import { alternate } from '../plan.ts'
@@ -22,7 +23,7 @@ const CELL_SERVERS = [
   { cell: 'SQLite point read', servers: ['hono-sqlite'] },
   { cell: 'GET /_/health', servers: ['monolith', 'micro'] },
   { cell: 'product page', servers: ['reference', 'monolith'] },
-  { cell: 'reviews through a proxy', servers: ['nginx', 'micro'] },
+  { cell: 'reviews through a proxy', servers: ['nginx', 'bun-proxy', 'micro'] },
 ] as const
 
 const productPaths = (n: number): RequestTemplate[] =>
@@ -82,6 +83,13 @@ export async function limitsScenario(ctx: BenchContext) {
       : null
     if (nginx) servers.nginx = nginx
     else if (!notes.length) notes.push('nginx is not installed: the proxy row is not measured')
+    // the floor of any proxy written on Bun: Bun.serve + fetch, nothing else
+    if (reviews) {
+      servers['bun-proxy'] = await startTarget('proxy', freePort(), {
+        UPSTREAM: reviews,
+        SERVICE_TOKEN: serviceToken,
+      })
+    }
 
     const requests: Record<string, Record<string, RequestTemplate[]>> = {
       'static JSON': { 'bun-static': [{ method: 'GET', path: '/' }] },
@@ -98,6 +106,7 @@ export async function limitsScenario(ctx: BenchContext) {
       'product page': { reference: productPaths(200), monolith: productPaths(200) },
       'reviews through a proxy': {
         nginx: productPaths(200).map((t) => ({ ...t, path: `${t.path}/reviews` })),
+        'bun-proxy': productPaths(200).map((t) => ({ ...t, path: `${t.path}/reviews` })),
         micro: productPaths(200).map((t) => ({ ...t, path: `${t.path}/reviews` })),
       },
     }
@@ -109,7 +118,10 @@ export async function limitsScenario(ctx: BenchContext) {
         const server = servers[step.deployment]!
         // nginx only forwards: the service behind it (in the micro tree) does the work, so its
         // CPU counts too and CPU per request compares with the gateway's
-        const measured = step.deployment === 'nginx' ? [server, servers.micro!] : [server]
+        const measured =
+          step.deployment === 'nginx' || step.deployment === 'bun-proxy'
+            ? [server, servers.micro!]
+            : [server]
         runs.push(
           await measureClosed(
             ctx,
@@ -143,6 +155,23 @@ export async function limitsScenario(ctx: BenchContext) {
         limit: 'nginx',
         target: { throughput: 0.9, p99: 1.3 },
       }),
+      // what the stack allows: a bare Bun proxy beside nginx, and the gateway beside it
+      limitRatio(runs, {
+        id: 'bun-proxy-nginx',
+        label: 'bare Bun proxy (Bun.serve + fetch) ÷ nginx: the ceiling of any gateway on Bun',
+        cell: 'reviews through a proxy',
+        subject: 'bun-proxy',
+        limit: 'nginx',
+        target: {},
+      }),
+      limitRatio(runs, {
+        id: 'gateway-bun-proxy',
+        label: 'gateway ÷ bare Bun proxy: what the gateway adds (auth, limits, breaker, trace)',
+        cell: 'reviews through a proxy',
+        subject: 'micro',
+        limit: 'bun-proxy',
+        target: {},
+      }),
     ]
     for (const r of ratios) ctx.progress.note(limitLine(r))
     // in this process, with the servers idle: fault injection armed with nothing vs built without
@@ -156,7 +185,13 @@ export async function limitsScenario(ctx: BenchContext) {
       `${faultInjection.wrappedUs?.toFixed(1)} vs ${faultInjection.bareUs?.toFixed(1)} µs per page: ` +
         `${((faultInjection.overhead ?? 0) * 100).toFixed(1)} % [target < 2 %]`,
     )
-    return { runs, summary: summarise(runs), ratios, notes, faultInjection }
+    // the floor of one hop: a bare fetch → Bun.serve round trip in this process, servers idle
+    ctx.progress.begin('one bare hop (fetch → Bun.serve, no framework): the floor of any hop')
+    const floor = await hopFloor(ctx.options.quick ? 4000 : 20_000)
+    ctx.progress.end(
+      `${floor.cpuUs?.toFixed(1)} µs CPU per round trip, ${floor.latencyMs?.toFixed(3)} ms unloaded`,
+    )
+    return { runs, summary: summarise(runs), ratios, notes, faultInjection, hopFloor: floor }
   } finally {
     await Promise.all(Object.values(servers).map((r) => r.stop()))
   }

@@ -1,4 +1,5 @@
 import type { Subprocess } from 'bun'
+import { watchRss } from '../../shared/platform/rss.ts'
 import { prepareDatabase } from '../../shared/wiring/wire.ts'
 import type { MicroConfig } from '../config.ts'
 import { replicaUrls, type ServiceSpec, serviceNamed } from '../topology.ts'
@@ -30,6 +31,9 @@ export interface SupervisorOptions {
   restart: boolean
   env: Record<string, string>
   log?: (msg: string) => void
+  // a child whose resident memory goes over this many MiB is SIGKILLed (as a container's
+  // memory limit would), then restarted as after any crash; undefined: no limit
+  maxRssMiB?: number
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -40,6 +44,7 @@ export class Supervisor {
   readonly replicas: Replica[] = []
   readonly events: SupervisorEvent[] = []
   private stopping = false
+  private stopWatch = () => {}
   private readonly listeners: ((e: SupervisorEvent) => void)[] = []
 
   constructor(
@@ -67,12 +72,27 @@ export class Supervisor {
     this.listeners.push(listener)
   }
 
-  private emit(kind: SupervisorEvent['kind'], r: Replica, detail = ''): void {
+  private emit(kind: SupervisorEvent['kind'], r: Replica, detail = '', line?: string): void {
     const e = { at: new Date().toISOString(), kind, service: `${r.service}#${r.index}`, detail }
     this.events.push(e)
     if (this.events.length > 200) this.events.shift()
-    this.opts.log?.(`${e.service} ${kind}${detail ? ` (${detail})` : ''}`)
+    this.opts.log?.(line ?? `${e.service} ${kind}${detail ? ` (${detail})` : ''}`)
     for (const l of this.listeners) l(e)
+  }
+
+  // watchMemory SIGKILLs any child over the memory limit (checked every 250 ms)
+  private watchMemory(limit: number): void {
+    this.stopWatch = watchRss(
+      () => this.replicas.flatMap((r) => (r.proc ? [r.proc.pid] : [])),
+      limit,
+      (pid, rss) => {
+        const r = this.replicas.find((x) => x.proc?.pid === pid)
+        if (!r?.proc || r.proc.killed) return
+        const detail = `rss ${Math.round(rss)} MiB over limit ${limit} MiB`
+        this.emit('killed', r, detail, `${r.service}#${r.index} killed: ${detail}`)
+        r.proc.kill('SIGKILL')
+      },
+    )
   }
 
   // prepare migrates and seeds every database file once, before any service starts, so
@@ -90,6 +110,7 @@ export class Supervisor {
   // start spawns every replica and waits until all answer /_/health
   async start(timeoutMs = 60_000): Promise<void> {
     await this.prepare()
+    if (this.opts.maxRssMiB) this.watchMemory(this.opts.maxRssMiB)
     for (const r of this.replicas) this.spawn(r)
     await Promise.all(this.replicas.map((r) => this.waitHealthy(r, timeoutMs)))
   }
@@ -207,6 +228,7 @@ export class Supervisor {
   // stopAll forwards SIGTERM to every child and waits for them (SIGKILL after 5 s)
   async stopAll(): Promise<void> {
     this.stopping = true
+    this.stopWatch()
     await Promise.all(this.replicas.map((r) => this.stopReplica(r)))
   }
 

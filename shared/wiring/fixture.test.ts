@@ -76,6 +76,7 @@ describe('A module added through its manifest alone', () => {
       jwtSecret: 'fixture-secret-fixture-secret-fixture',
       deployment: 'monolith',
       transport: () => mittTransport({ onDeadLetter: () => {} }),
+      faultsBy: 'module',
       log: () => {},
     })
     try {

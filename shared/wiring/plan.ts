@@ -332,7 +332,7 @@ export function serviceNamed(name: string, plan: Plan): ServiceSpec {
   const s = plan.services.find((x) => x.name === name)
   if (!s)
     throw new Error(
-      `no group named ${name} (known: ${plan.services.map((x) => x.name).join(', ')})`,
+      `no service named ${name} (known: ${plan.services.map((x) => x.name).join(', ')})`,
     )
   return s
 }

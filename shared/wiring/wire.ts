@@ -78,9 +78,11 @@ export interface WireOptions {
   serviceToken?: string
   // start with the outbox relay paused (events wait in the outbox): a chaos knob for tests
   relayPaused?: boolean
-  // wrap every in-process neighbour and each module's own routes with the fault board (the
-  // monolith's chaos: faults reach a module through its callers)
-  wrapFaults?: boolean
+  // what a chaos fault is injected into: each module (the monolith: `latency catalog` slows
+  // every call into catalog) or the whole group (micro: a service's modules meet its faults).
+  // Either way faults meet the module's own code path: the service behind its routes, its
+  // in-process callers within the group, and its consumers (poison)
+  faultsBy: 'module' | 'group'
   // recovery and sweep intervals, ttls (and a test's crash point) for the checkout saga
   modules?: ModuleSettings
   log?: (msg: string) => void
@@ -120,6 +122,8 @@ export async function wire(plan: Plan, group: ServiceSpec, opts: WireOptions): P
   board.onTransition((v) => log(`breaker ${v.from} -> ${v.to} is ${v.state}`))
 
   const remote = remoteClients(plan, group, opts, board, faults)
+  const target = (module: string) => (opts.faultsBy === 'module' ? module : group.name)
+  const caller = (module: string) => (opts.faultsBy === 'module' ? module : group.name)
   const services = buildModules(
     group.modules,
     {
@@ -132,12 +136,18 @@ export async function wire(plan: Plan, group: ServiceSpec, opts: WireOptions): P
       options: (module) => optionsFor(opts.modules ?? {}, module, log),
     },
     remote,
-    opts.wrapFaults
-      ? (caller, callee, service) => withFaults(faults, caller, callee, service as object)
-      : undefined,
+    // a module of this group called in-process meets its faults, as a call over HTTP does; one
+    // built here only to read shared data belongs to another group, whose faults it is not
+    (from, callee, service) =>
+      group.modules.includes(callee)
+        ? withFaults(faults, caller(from), target(callee), service as object)
+        : service,
     plan.registry,
   )
-  subscribeConsumers(plan, group, database, transport)
+  subscribeConsumers(plan, group, database, transport, (module, handle) =>
+    // a poison fault meets the message before its inbox does
+    faults.consumer(target(module), handle),
+  )
   if (!opts.relayPaused) relay?.start()
   // checkout recovery, expired holds and authorisations: resumed or swept from the start
   const stopModules = startModules(group.modules, services, plan.registry)
@@ -157,7 +167,7 @@ export async function wire(plan: Plan, group: ServiceSpec, opts: WireOptions): P
       return {
         name,
         routes: moduleWiring(name, plan.registry).routes(
-          opts.wrapFaults ? withFaults(faults, 'http', name, service) : service,
+          withFaults(faults, 'http', target(name), service),
         ),
       }
     }),
@@ -206,13 +216,18 @@ function remoteClients(
   }
 }
 
+// Delivery is a consumer's handler as the transport calls it (the inbox around it)
+type Delivery = ReturnType<typeof inboxed>
+
 // subscribeConsumers hands the group's consumers to the transport, each handler wrapped with
-// the inbox of the group's database (its effect and the event id commit together)
+// the inbox of the group's database (its effect and the event id commit together), then with
+// hook (chaos)
 function subscribeConsumers(
   plan: Plan,
   group: ServiceSpec,
   database: Database | null,
   transport: Transport,
+  hook: (module: string, handle: Delivery) => Delivery,
 ): void {
   for (const name of group.modules) {
     for (const c of moduleWiring(name, plan.registry).consumers) {
@@ -220,7 +235,7 @@ function subscribeConsumers(
       transport.subscribe({
         topic: c.topic,
         group: c.group,
-        handle: inboxed(database.db, c.group, c.handler),
+        handle: hook(name, inboxed(database.db, c.group, c.handler)),
       })
     }
   }

@@ -22,6 +22,6 @@ export const catalog = defineModule({
   api: [],
   publishes: [],
   consumers: [],
-  migrations: migrationsOf('catalog', import.meta.dir),
+  migrations: migrationsOf('catalog', import.meta.dirname),
   seed: seedCatalog,
 })

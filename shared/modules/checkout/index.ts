@@ -47,5 +47,5 @@ export const checkout = defineModule({
   publishes: [],
   consumers: [],
   start: (s: CheckoutService) => s.start(),
-  migrations: migrationsOf('checkout', import.meta.dir),
+  migrations: migrationsOf('checkout', import.meta.dirname),
 })

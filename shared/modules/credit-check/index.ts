@@ -23,6 +23,6 @@ export const creditCheck = defineModule({
   api: [],
   publishes: [],
   consumers: [],
-  migrations: migrationsOf('credit-check', import.meta.dir),
+  migrations: migrationsOf('credit-check', import.meta.dirname),
   seed: seedCreditCheck,
 })

@@ -24,6 +24,6 @@ export const inventory = defineModule({
   publishes: [],
   consumers: [],
   start: (s: InventoryService) => s.start(),
-  migrations: migrationsOf('inventory', import.meta.dir),
+  migrations: migrationsOf('inventory', import.meta.dirname),
   seed: seedInventory,
 })

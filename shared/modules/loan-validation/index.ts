@@ -22,5 +22,5 @@ export const loanValidation = defineModule({
   api: loansApi,
   publishes: [],
   consumers: [],
-  migrations: migrationsOf('loan-validation', import.meta.dir),
+  migrations: migrationsOf('loan-validation', import.meta.dirname),
 })

@@ -30,5 +30,5 @@ export const notifications = defineModule({
   api: notificationsApi,
   publishes: [],
   consumers: notificationsConsumers,
-  migrations: migrationsOf('notifications', import.meta.dir),
+  migrations: migrationsOf('notifications', import.meta.dirname),
 })

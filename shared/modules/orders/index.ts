@@ -30,5 +30,5 @@ export const orders = defineModule({
   api: ordersApi,
   publishes: [Topics.orders],
   consumers: [],
-  migrations: migrationsOf('orders', import.meta.dir),
+  migrations: migrationsOf('orders', import.meta.dirname),
 })

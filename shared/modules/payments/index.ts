@@ -24,5 +24,5 @@ export const payments = defineModule({
   publishes: [Topics.payments],
   consumers: [],
   start: (s: PaymentsService) => s.start(),
-  migrations: migrationsOf('payments', import.meta.dir),
+  migrations: migrationsOf('payments', import.meta.dirname),
 })

@@ -22,6 +22,6 @@ export const pricing = defineModule({
   api: [],
   publishes: [],
   consumers: [],
-  migrations: migrationsOf('pricing', import.meta.dir),
+  migrations: migrationsOf('pricing', import.meta.dirname),
   seed: seedPricing,
 })

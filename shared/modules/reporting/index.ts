@@ -29,5 +29,5 @@ export const reporting = defineModule({
   },
   publishes: [],
   consumers: reportingConsumers,
-  migrations: migrationsOf('reporting', import.meta.dir),
+  migrations: migrationsOf('reporting', import.meta.dirname),
 })

@@ -25,6 +25,6 @@ export const reviews = defineModule({
   api: reviewsApi,
   publishes: [],
   consumers: [],
-  migrations: migrationsOf('reviews', import.meta.dir),
+  migrations: migrationsOf('reviews', import.meta.dirname),
   seed: seedReviews,
 })

@@ -24,6 +24,6 @@ export const users = defineModule({
   api: usersApi,
   publishes: [],
   consumers: [],
-  migrations: migrationsOf('users', import.meta.dir),
+  migrations: migrationsOf('users', import.meta.dirname),
   seed: seedUsers,
 })

@@ -1,7 +1,10 @@
 import { afterAll, describe, expect, it } from 'bun:test'
+import { eq, ne } from 'drizzle-orm'
+import { ADMIN_ID } from '../../domain/prng.ts'
 import { type Database, migrate } from '../../platform/db/index.ts'
 import { memoryDatabase, testTokens } from '../../testing/harness.ts'
 import { UsersService, users } from './index.ts'
+import { users as usersTable } from './schema.ts'
 import { seedUsers } from './seed.ts'
 
 const opened: Database[] = []
@@ -44,6 +47,29 @@ describe('seedUsers', () => {
     expect(await canLogin(svc, 'demo9@twinstack.dev', 'demo-password')).toBe(false)
     // and back to demo mode
     await seedUsers(database.db, { adminPassword: 'admin-password', demoLogins: true })
+    expect(await canLogin(svc, 'demo9@twinstack.dev', 'demo-password')).toBe(true)
+    expect(await canLogin(svc, 'admin@twinstack.dev', 'admin-password')).toBe(true)
+  }, 30_000)
+
+  it('replaces the argon2 hashes an earlier version seeded, keeping the same logins', async () => {
+    const database = await memoryDatabase(users)
+    opened.push(database)
+    const argon2 = (pw: string) => Bun.password.hash(pw, { algorithm: 'argon2id' })
+    const [demo, admin] = await Promise.all([argon2('demo-password'), argon2('admin-password')])
+    database.db
+      .update(usersTable)
+      .set({ passwordHash: demo })
+      .where(ne(usersTable.id, ADMIN_ID))
+      .run()
+    database.db
+      .update(usersTable)
+      .set({ passwordHash: admin })
+      .where(eq(usersTable.id, ADMIN_ID))
+      .run()
+    await seedUsers(database.db, { adminPassword: 'admin-password', demoLogins: true })
+    const hashes = database.db.select({ h: usersTable.passwordHash }).from(usersTable).all()
+    expect(hashes.filter((r) => !r.h.startsWith('scrypt$'))).toEqual([])
+    const svc = new UsersService(database.db, testTokens)
     expect(await canLogin(svc, 'demo9@twinstack.dev', 'demo-password')).toBe(true)
     expect(await canLogin(svc, 'admin@twinstack.dev', 'admin-password')).toBe(true)
   }, 30_000)

@@ -3,8 +3,8 @@ import { and, count, eq, like } from 'drizzle-orm'
 import { ADMIN_ID, SEED_USERS, userId } from '../../domain/prng.ts'
 import { type Db, write } from '../../platform/db/index.ts'
 import type { SeedContext } from '../../platform/module.ts'
+import { hashPassword, needsRehash, verifyPassword } from '../../platform/password.ts'
 import { users } from './schema.ts'
-import { hashPassword } from './service.ts'
 
 // DEMO is the documented demo credentials of api.md (usable only when the deployment says so)
 const DEMO: SeedContext = { adminPassword: 'admin-password', demoLogins: true }
@@ -19,10 +19,10 @@ const SEED_CREATED_AT = '2024-01-01T00:00:00.000Z'
 // seedUsers creates the demo customers and the admin of api.md when the table is empty
 export async function seedUsers(db: Db, ctx: SeedContext = DEMO): Promise<void> {
   if ((db.select({ n: count() }).from(users).get()?.n ?? 0) > 0) {
-    // argon2 checks cost real time at every start: only when the logins may have changed
+    // password checks cost real time at every start: only when the logins may have changed
     return ctx.sync === false ? undefined : syncLogins(db, ctx)
   }
-  // argon2id is deliberately slow: each distinct password is hashed ONCE and the hash reused
+  // scrypt is deliberately slow: each distinct password is hashed ONCE and the hash reused
   // for every user that shares it, so a first start stays fast (the salt is shared too, which
   // is acceptable for public demo passwords only)
   const [demoHash, adminHash] = await Promise.all([
@@ -61,18 +61,22 @@ async function syncLogins(db: Db, ctx: SeedContext): Promise<void> {
     db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, id)).get()?.hash
   const admin = hashOf(ADMIN_ID)
   const demo = hashOf(userId(1))
-  // both checks at once (argon2 runs off the main thread)
+  // both checks at once (scrypt runs off the main thread); a hash this runtime cannot check
+  // (argon2 under Node) counts as not matching, so it is replaced by the configured login
+  const matches = (password: string, hash: string) =>
+    verifyPassword(password, hash).catch(() => false)
   const [adminOk, demoWorks] = await Promise.all([
-    admin ? Bun.password.verify(ctx.adminPassword, admin) : true,
-    demo ? Bun.password.verify(DEMO_PASSWORD, demo) : ctx.demoLogins,
+    admin ? matches(ctx.adminPassword, admin) : true,
+    demo ? matches(DEMO_PASSWORD, demo) : ctx.demoLogins,
   ])
-  if (!adminOk) {
+  // an older kind of hash (argon2) is replaced while the password is at hand
+  if (!adminOk || (admin && needsRehash(admin))) {
     const hash = await hashPassword(ctx.adminPassword)
     write(db, (tx) => {
       tx.update(users).set({ passwordHash: hash }).where(eq(users.id, ADMIN_ID)).run()
     })
   }
-  if (demoWorks === ctx.demoLogins) return
+  if (demoWorks === ctx.demoLogins && !(demo && demoWorks && needsRehash(demo))) return
   const hash = ctx.demoLogins ? await hashPassword(DEMO_PASSWORD) : await unusable()
   const seeded = and(like(users.email, 'demo%@twinstack.dev'), eq(users.createdAt, SEED_CREATED_AT))
   write(db, (tx) => {

@@ -1,20 +1,19 @@
 import { randomUUID } from 'node:crypto'
-import { eq, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import type { LoginInput, RegisterInput, Session, User, Users } from '../../contracts/users.ts'
 import { conflict, unauthorized } from '../../domain/errors.ts'
 import { type Db, nowIso, write } from '../../platform/db/index.ts'
 import type { TokenIssuer } from '../../platform/http/auth.ts'
+import {
+  hashPassword,
+  needsRehash,
+  PASSWORD_HASHING,
+  verifyPassword,
+} from '../../platform/password.ts'
 import { users } from './schema.ts'
 
-// PASSWORD_HASHING is argon2id with modest but real parameters (OWASP's 19 MiB, 2 passes)
-export const PASSWORD_HASHING = {
-  algorithm: 'argon2id',
-  memoryCost: 19456,
-  timeCost: 2,
-} as const
-
-// hashPassword hashes a password the way every stored user's password is hashed
-export const hashPassword = (password: string) => Bun.password.hash(password, PASSWORD_HASHING)
+// hashPassword and PASSWORD_HASHING are the platform's portable scrypt, re-exported for seeds
+export { hashPassword, PASSWORD_HASHING }
 
 const WRONG_CREDENTIALS = 'wrong email or password'
 
@@ -72,14 +71,32 @@ export class UsersService implements Users {
     const row = this.q.byEmail.get({ email })
     if (!row) {
       this.decoy ??= hashPassword(randomUUID())
-      await Bun.password.verify(input.password, await this.decoy)
+      await verifyPassword(input.password, await this.decoy)
       throw unauthorized(WRONG_CREDENTIALS)
     }
-    if (!(await Bun.password.verify(input.password, row.passwordHash))) {
+    if (!(await verifyPassword(input.password, row.passwordHash))) {
       throw unauthorized(WRONG_CREDENTIALS)
     }
+    if (needsRehash(row.passwordHash)) await this.rehash(row.id, row.passwordHash, input.password)
     const token = await this.tokens.issue({ id: row.id, email: row.email, role: row.role })
     return { token, user: { id: row.id, email: row.email, name: row.name, role: row.role } }
+  }
+
+  // rehash replaces an older kind of hash (argon2 from earlier versions) by the current one,
+  // once the password is known to be right; only if the row still holds the hash that was
+  // checked (a concurrent password change wins), and never at the cost of the login itself
+  private async rehash(id: string, old: string, password: string): Promise<void> {
+    try {
+      const passwordHash = await hashPassword(password)
+      write(this.db, (tx) => {
+        tx.update(users)
+          .set({ passwordHash })
+          .where(and(eq(users.id, id), eq(users.passwordHash, old)))
+          .run()
+      })
+    } catch {
+      // a busy database: the next login tries again
+    }
   }
 
   async user(id: string): Promise<User | null> {

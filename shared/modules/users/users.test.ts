@@ -129,10 +129,10 @@ describe('seedUsers', () => {
     expect(n()).toBe(SEED_USERS + 1)
   })
 
-  it('stores argon2id hashes, never the password', () => {
+  it('stores scrypt hashes, never the password', () => {
     const rows = database.db.select().from(usersTable).all()
     for (const row of rows) {
-      expect(row.passwordHash).toStartWith('$argon2id$')
+      expect(row.passwordHash).toStartWith('scrypt$32768$8$1$')
       expect(row.passwordHash).not.toContain('password')
     }
   })

@@ -1,4 +1,4 @@
 import { migrationsOf } from '../module.ts'
 
 // busMigrations are the outbox, inbox and dead-letter tables every database with events holds
-export const busMigrations = migrationsOf('bus', import.meta.dir)
+export const busMigrations = migrationsOf('bus', import.meta.dirname)

@@ -1,5 +1,6 @@
 import mitt from 'mitt'
 import type { IntegrationEvent } from '../../contracts/events.ts'
+import { sleep } from '../runtime.ts'
 import {
   backoffMs,
   defaultRetry,
@@ -38,7 +39,7 @@ export function mittTransport(opts: {
           }
           return
         }
-        await Bun.sleep(backoffMs(retry, attempt))
+        await sleep(backoffMs(retry, attempt))
       }
     }
   }

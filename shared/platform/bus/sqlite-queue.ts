@@ -1,6 +1,7 @@
-import { Database } from 'bun:sqlite'
 import { ExponentialBackoff, type IBackoff } from 'cockatiel'
 import type { IntegrationEvent } from '../../contracts/events.ts'
+import { openSqlite } from '../db/sqlite.ts'
+import { sleep } from '../runtime.ts'
 import {
   backoffMs,
   defaultRetry,
@@ -62,11 +63,11 @@ type Lease = { messageId: number; attempts: number }
 // (counted when leased, so a message that kills its consumer is dead-lettered too), pruning of
 // delivered messages
 export function sqliteQueue(path: string, opts: SqliteQueueOptions = {}): Transport {
-  const db = new Database(path, { create: true, strict: true })
-  db.run('PRAGMA journal_mode = WAL')
-  db.run('PRAGMA synchronous = NORMAL')
-  db.run(`PRAGMA busy_timeout = ${Math.trunc(opts.busyTimeoutMs ?? 5000)}`)
-  db.transaction(() => db.run(SCHEMA)).immediate()
+  const db = openSqlite(path)
+  db.exec('PRAGMA journal_mode = WAL')
+  db.exec('PRAGMA synchronous = NORMAL')
+  db.exec(`PRAGMA busy_timeout = ${Math.trunc(opts.busyTimeoutMs ?? 5000)}`)
+  db.transaction(() => db.exec(SCHEMA)).immediate()
   const retry = opts.retry ?? defaultRetry
   const leaseMs = opts.leaseMs ?? 10_000
   const pollMs = opts.pollMs ?? 50
@@ -75,6 +76,7 @@ export function sqliteQueue(path: string, opts: SqliteQueueOptions = {}): Transp
   const pruneEveryMs = opts.pruneEveryMs ?? 30_000
   const log = opts.log ?? (() => {})
 
+  // parameters are anonymous `?` in order: better-sqlite3 (Node) refuses numbered ones
   const addGroup = db.prepare('INSERT OR IGNORE INTO queue_groups (topic, grp) VALUES (?, ?)')
   const registerGroups = db.transaction((pairs: [string, string][]) => {
     for (const [topic, grp] of pairs) addGroup.run(topic, grp)
@@ -107,22 +109,22 @@ export function sqliteQueue(path: string, opts: SqliteQueueOptions = {}): Transp
     `UPDATE queue_deliveries SET state = 'dead',
        last_error = 'leased ' || attempts || ' times without an answer (its consumer died or hung)'
          || coalesce('; last error: ' || last_error, '')
-     WHERE grp = ?1 AND topic = ?2 AND state IN ('pending', 'leased') AND visible_at <= ?3
-       AND attempts >= ?4`,
+     WHERE grp = ? AND topic = ? AND state IN ('pending', 'leased') AND visible_at <= ?
+       AND attempts >= ?`,
   )
   // after a crash the oldest ready delivery has been leased before: claim one at a time then,
   // so a message that kills its consumer does not count deliveries against those behind it
   const head = db.prepare(
     `SELECT attempts FROM queue_deliveries
-     WHERE grp = ?1 AND topic = ?2 AND state IN ('pending', 'leased') AND visible_at <= ?3
+     WHERE grp = ? AND topic = ? AND state IN ('pending', 'leased') AND visible_at <= ?
      ORDER BY message_id LIMIT 1`,
   )
   const claim = db.prepare(
-    `UPDATE queue_deliveries SET state = 'leased', attempts = attempts + 1, visible_at = ?1
+    `UPDATE queue_deliveries SET state = 'leased', attempts = attempts + 1, visible_at = ?
      WHERE rowid IN (
        SELECT rowid FROM queue_deliveries
-       WHERE grp = ?2 AND topic = ?3 AND state IN ('pending', 'leased') AND visible_at <= ?4
-       ORDER BY message_id LIMIT ?5)
+       WHERE grp = ? AND topic = ? AND state IN ('pending', 'leased') AND visible_at <= ?
+       ORDER BY message_id LIMIT ?)
      RETURNING message_id AS messageId, attempts`,
   )
   const bodyOf = db.prepare('SELECT body FROM queue_messages WHERE id = ?')
@@ -240,10 +242,10 @@ export function sqliteQueue(path: string, opts: SqliteQueueOptions = {}): Transp
       } catch (error) {
         backoff = (backoff ?? pause).next(undefined)
         log(`queue: ${sub.group} on ${sub.topic} failed (${String(error)}), retrying`)
-        await Bun.sleep(backoff.duration)
+        await sleep(backoff.duration)
         continue
       }
-      if (claimed.length < batch) await Bun.sleep(pollMs)
+      if (claimed.length < batch) await sleep(pollMs)
     }
   }
 

@@ -5,13 +5,23 @@
 import type { DashboardSnapshot } from '../http/dashboard.ts'
 
 type Proc = DashboardSnapshot['processes'][number]
-type Action = 'kill' | 'stop' | 'start' | 'restart' | 'latency' | 'errors' | 'crash' | 'heal'
+type Action =
+  | 'kill'
+  | 'stop'
+  | 'start'
+  | 'restart'
+  | 'latency'
+  | 'errors'
+  | 'crash'
+  | 'hang'
+  | 'poison'
+  | 'heal'
 
 const TOKEN_KEY = 'twinstack.dashboard.token'
 const EMAIL_KEY = 'twinstack.dashboard.email'
 const STALE_MS = 4000
 const CONTROL: Action[] = ['kill', 'stop', 'start', 'restart']
-const CHAOS: Action[] = ['latency', 'errors', 'crash', 'heal']
+const CHAOS: Action[] = ['latency', 'errors', 'crash', 'hang', 'poison', 'heal']
 
 const el = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T
 
@@ -291,12 +301,7 @@ function renderCards(s: DashboardSnapshot): void {
     }
     field(card, 'spark').innerHTML = sparkline(t.series)
     const f = faults[t.target]
-    const chips: string[] = []
-    if (f?.crash) chips.push('<span class="chip bad">crash armed</span>')
-    if (f && (f.latencyMs || f.jitterMs))
-      chips.push(`<span class="chip warn">+${f.latencyMs} ms ±${f.jitterMs}</span>`)
-    if (f?.errorRate)
-      chips.push(`<span class="chip warn">${Math.round(f.errorRate * 100)} % errors</span>`)
+    const chips = f ? faultChips(f).map(([tone, text]) => chip(tone, text)) : []
     for (const p of s.faults.partitions) {
       const [from, to] = p.split('->')
       if (from === t.target) chips.push(`<span class="chip warn">✂ → ${esc(to)}</span>`)
@@ -307,6 +312,23 @@ function renderCards(s: DashboardSnapshot): void {
     if (chipBox.innerHTML !== html) chipBox.innerHTML = html
   }
 }
+
+type Fault = DashboardSnapshot['faults']['faults'][string]
+
+// faultChips names each class of fault armed on a target, with its tone
+function faultChips(f: Fault): ['bad' | 'warn', string][] {
+  const chips: ['bad' | 'warn', string][] = []
+  if (f.crash) chips.push(['bad', 'crash armed'])
+  if (f.hang) chips.push(['bad', 'hung'])
+  if (f.cpuMs) chips.push(['warn', `cpu ${f.cpuMs} ms/call`])
+  if (f.leakMiBPerSec) chips.push(['bad', `leak ${f.leakMiBPerSec} MiB/s`])
+  if (f.poison) chips.push(['warn', f.poisonedEvent ? 'poison: 1 message stuck' : 'poison armed'])
+  if (f.latencyMs || f.jitterMs) chips.push(['warn', `+${f.latencyMs} ms ±${f.jitterMs}`])
+  if (f.errorRate) chips.push(['warn', `${Math.round(f.errorRate * 100)} % errors`])
+  return chips
+}
+
+const chip = (tone: string, text: string) => `<span class="chip ${tone}">${esc(text)}</span>`
 
 const field = (card: HTMLElement, name: string) =>
   card.querySelector<HTMLElement>(`[data-f="${name}"]`)!
@@ -342,7 +364,7 @@ function buildCard(name: string): HTMLElement {
 }
 
 const tone = (a: Action) =>
-  a === 'kill' || a === 'crash'
+  a === 'kill' || a === 'crash' || a === 'hang'
     ? 'bad'
     : a === 'start' || a === 'heal'
       ? 'good'
@@ -359,6 +381,8 @@ const hint = (a: Action) =>
     latency: 'add the latency set in the chaos panel',
     errors: 'fail the share of calls set in the chaos panel',
     crash: 'the next call into it ends the process',
+    hang: 'calls into it wait unanswered until healed',
+    poison: 'the next message it consumes fails on every delivery',
     heal: 'remove its faults and partitions',
   })[a]
 
@@ -401,13 +425,7 @@ function renderChaos(s: DashboardSnapshot): void {
   }
   const parts: string[] = []
   for (const [target, f] of Object.entries(s.faults.faults)) {
-    if (f.crash) parts.push(`<span class="chip bad">${esc(target)}: crash armed</span>`)
-    if (f.latencyMs || f.jitterMs)
-      parts.push(`<span class="chip warn">${esc(target)}: +${f.latencyMs} ms ±${f.jitterMs}</span>`)
-    if (f.errorRate)
-      parts.push(
-        `<span class="chip warn">${esc(target)}: ${Math.round(f.errorRate * 100)} % errors</span>`,
-      )
+    for (const [tone, text] of faultChips(f)) parts.push(chip(tone, `${target}: ${text}`))
   }
   for (const p of s.faults.partitions)
     parts.push(`<span class="chip warn">✂ ${esc(p.replace('->', ' → '))}</span>`)
@@ -566,6 +584,8 @@ async function act(action: Action, target: string): Promise<boolean> {
         rate: Math.min(1, Math.max(0, num('error-rate') / 100)),
       })
     case 'crash':
+    case 'hang':
+    case 'poison':
     case 'heal':
       return post(`/_/chaos/${action}`, { target })
   }
@@ -579,6 +599,8 @@ const verbs: Record<Action, string> = {
   latency: 'slowed',
   errors: 'made to fail',
   crash: 'armed to crash',
+  hang: 'hung',
+  poison: 'armed with a poison message',
   heal: 'healed',
 }
 

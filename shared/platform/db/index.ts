@@ -1,6 +1,7 @@
 import { readMigrationFiles } from 'drizzle-orm/migrator'
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
 import { embeddedMigrations } from './migrations.gen.ts'
+import { drizzleOn, openSqlite } from './sqlite.ts'
 
 // Db is any synchronous drizzle SQLite database (bun:sqlite under Bun, better-sqlite3 under Node)
 export type Db = BaseSQLiteDatabase<'sync', any, Record<string, never>>
@@ -14,27 +15,16 @@ export interface Database {
   close(): void
 }
 
-// openDatabase opens (or creates) a SQLite file with WAL, a busy timeout and sane pragmas
+// openDatabase opens (or creates) a SQLite file with WAL, a busy timeout and sane pragmas, with
+// the driver of this runtime (db/sqlite.ts)
 export async function openDatabase(path: string): Promise<Database> {
-  const pragmas = [
-    'PRAGMA journal_mode = WAL',
-    // NORMAL in WAL survives a killed process (only power loss can drop the last commits)
-    'PRAGMA synchronous = NORMAL',
-    'PRAGMA busy_timeout = 5000',
-    'PRAGMA foreign_keys = ON',
-  ]
-  if (typeof Bun !== 'undefined') {
-    const { Database: BunDatabase } = await import('bun:sqlite')
-    const { drizzle } = await import('drizzle-orm/bun-sqlite')
-    const client = new BunDatabase(path, { create: true, strict: true })
-    for (const p of pragmas) client.run(p)
-    return { db: drizzle({ client }) as unknown as Db, path, close: () => client.close() }
-  }
-  const { default: BetterSqlite } = await import('better-sqlite3')
-  const { drizzle } = await import('drizzle-orm/better-sqlite3')
-  const client = new BetterSqlite(path)
-  for (const p of pragmas) client.exec(p)
-  return { db: drizzle({ client }) as unknown as Db, path, close: () => client.close() }
+  const client = openSqlite(path)
+  client.exec('PRAGMA journal_mode = WAL')
+  // NORMAL in WAL survives a killed process (only power loss can drop the last commits)
+  client.exec('PRAGMA synchronous = NORMAL')
+  client.exec('PRAGMA busy_timeout = 5000')
+  client.exec('PRAGMA foreign_keys = ON')
+  return { db: drizzleOn(client), path, close: () => client.close() }
 }
 
 // write runs a synchronous callback in an IMMEDIATE transaction (the only kind that is safe

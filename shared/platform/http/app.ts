@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono'
 import { Hono } from 'hono'
 import { clientBody, type LimitSettings } from '../config.ts'
+import { runtime } from '../runtime.ts'
 import type { Telemetry } from '../telemetry.ts'
 import {
   identify,
@@ -208,6 +209,7 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
       service: opts.service,
       deployment: opts.deployment,
       version: opts.version,
+      runtime,
       uptimeMs: Date.now() - startedAt,
     }),
   )

@@ -1,7 +1,7 @@
-import { RedisClient } from 'bun'
+import type { RedisClient } from 'bun'
 import type { Context, MiddlewareHandler } from 'hono'
-import { getConnInfo } from 'hono/bun'
 import type { LimitSettings } from '../config.ts'
+import { socketAddress } from '../runtime.ts'
 import type { AppEnv } from './env.ts'
 import { problem } from './problem.ts'
 
@@ -55,11 +55,14 @@ return {n, ttl}`
 const HIT_TIMEOUT_MS = 250
 
 // redisStore keeps the counters in Redis under prefix, shared by every process that uses the
-// same prefix (Bun's built-in Redis client, pinned with Bun itself)
+// same prefix (Bun's built-in Redis client, pinned with Bun itself: the processes that face
+// clients, monolith and gateway, run on Bun; services behind the gateway keep no limiter)
 export function redisStore(url: string, prefix: string): HitStore {
+  const bun = (globalThis as { Bun?: { RedisClient: typeof RedisClient } }).Bun
+  if (!bun) throw new Error('the Redis rate-limit store needs Bun (TWINSTACK_REDIS under Node)')
   // no offline queue: while Redis is away a hit fails at once (and the limiter lets the request
   // through) instead of waiting for a reconnect
-  const client = new RedisClient(url, {
+  const client = new bun.RedisClient(url, {
     connectionTimeout: 500,
     autoReconnect: true,
     enableOfflineQueue: false,
@@ -104,11 +107,7 @@ const normalise = (address: string) => V4_MAPPED.exec(address)?.[1] ?? address
 
 // peerAddress is the socket's remote address, or 'unknown' off a socket (app.request in tests)
 export function peerAddress(c: Context): string {
-  try {
-    return normalise(getConnInfo(c).remote.address ?? 'unknown')
-  } catch {
-    return 'unknown'
-  }
+  return normalise(socketAddress(c) ?? 'unknown')
 }
 
 // clientAddress is the peer address, unless the peer is a trusted proxy: then the nearest

@@ -268,7 +268,17 @@ describe('opsApp on a micro-shaped source', () => {
 
 describe('mergeFaults', () => {
   it('joins what replicas say, names as sets, and keeps members it does not know', () => {
-    const fault = { latencyMs: 5, jitterMs: 0, errorRate: 0, crash: false }
+    const fault = {
+      latencyMs: 5,
+      jitterMs: 0,
+      errorRate: 0,
+      crash: false,
+      hang: false,
+      cpuMs: 0,
+      leakMiBPerSec: 0,
+      poison: false,
+      poisonedEvent: null,
+    }
     const merged = mergeFaults([
       {
         faults: { pricing: fault },

@@ -13,6 +13,7 @@ import {
 } from '../http/dashboard.ts'
 import { dashboardPage } from '../http/dashboard-page.ts'
 import type { AppEnv } from '../http/env.ts'
+import { runtime } from '../runtime.ts'
 import { chaosRoutes, type FaultSink, type Faults } from './chaos.ts'
 import { latestFeed } from './feed.ts'
 
@@ -52,8 +53,12 @@ export interface OpsSource {
   control?: ProcessControl
 }
 
-// thisProcess is what the running process says of itself
-export const thisProcess = () => ({ pid: process.pid, rssBytes: process.memoryUsage.rss() })
+// thisProcess is what the running process says of itself (runtime: 'bun 1.4.5', 'node v20.20.2')
+export const thisProcess = () => ({
+  pid: process.pid,
+  rssBytes: process.memoryUsage.rss(),
+  runtime,
+})
 
 // opsApp serves the operations routes, the same on every deployment: /_/status, the dashboard
 // (a public static shell, its stream behind the ops gate of createApp), /_/chaos* and
@@ -69,8 +74,16 @@ export function opsApp(source: OpsSource, opts: { intervalMs?: number } = {}): H
   }
   const app = new Hono<AppEnv>()
   app.get('/_/status', async (c) => {
-    const { processes, breakers, queues, events } = await look()
-    return c.json({ deployment: source.deployment, services: processes, breakers, queues, events })
+    const { processes, breakers, queues, faults, events } = await look()
+    // faults: what chaos armed, by target and class (as GET /_/chaos, without its events)
+    return c.json({
+      deployment: source.deployment,
+      services: processes,
+      breakers,
+      queues,
+      faults,
+      events,
+    })
   })
   app.route(
     '/',
