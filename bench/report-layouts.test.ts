@@ -108,6 +108,18 @@ describe('layouts report', () => {
     expect(section(md)).toContain('| micro | 16 |')
   })
 
+  it('says which layout failed and why, apart from those not available', () => {
+    const r = sampleResults()
+    const custom = r.scenarios.layouts!.layouts[4]!
+    Object.assign(custom, { available: false, failed: 'login demo6: 503', runs: [], blast: null })
+    const md = section(writeMarkdownReport(r))
+    expect(md).toContain('Failed: custom (payments on node) (login demo6: 503).')
+    expect(md).toContain('| custom (payments on node) | failed | failed |')
+    expect(md).not.toContain('custom (payments on node) (this build')
+    const chart = layoutsChart(r.scenarios.layouts!)
+    expect(chart.kind === 'combo' && chart.labels[4]).toBe('custom (payments on node) (failed)')
+  })
+
   it('says in the row when a Node group ran on Bun', () => {
     const f8 = layoutsFixture()
     f8.layouts[4]!.nodeMissing = true

@@ -77,6 +77,7 @@ export const LAYOUT_HEADERS = [
 // layoutRows renders one row per layout; a layout that could not run says so in every cell
 export function layoutRows(f8: LayoutsFigures): string[][] {
   return layoutFigures(f8).map(({ layout: l, product, checkout, ratios }) => {
+    if (l.failed) return [l.label, ...LAYOUT_HEADERS.slice(1, -1).map(() => 'failed'), '']
     if (!l.available) return [l.label, ...LAYOUT_HEADERS.slice(1, -1).map(() => NA), '']
     const b = l.blast
     return [
@@ -107,7 +108,9 @@ export function layoutsChart(f8: LayoutsFigures): Chart {
     kind: 'combo',
     title: 'Layouts: throughput, p99 and blast radius of a payments kill',
     labels: rows.map((x) =>
-      x.layout.available ? layoutLabel(x.layout) : `${x.layout.label} (n/a)`,
+      x.layout.available
+        ? layoutLabel(x.layout)
+        : `${x.layout.label} (${x.layout.failed ? 'failed' : 'n/a'})`,
     ),
     series: [
       { name: 'product page req/s', type: 'bar', axis: 'y', values: v((x) => x.product?.rps) },
@@ -152,7 +155,8 @@ export function layoutsSection(r: Results): Section | null {
   const f8 = r.scenarios.layouts
   if (!f8) return null
   const base = layoutBase(f8)
-  const missing = f8.layouts.filter((l) => !l.available)
+  const missing = f8.layouts.filter((l) => !l.available && !l.failed)
+  const failed = f8.layouts.filter((l) => l.failed)
   const groups = f8.layouts
     .filter((l) => l.available)
     .map(
@@ -203,6 +207,9 @@ export function layoutsSection(r: Results): Section | null {
         ? [
             `Not available: ${missing.map((l) => `${l.label} (${l.reason ?? 'not run'})`).join('; ')}.`,
           ]
+        : []),
+      ...(failed.length
+        ? [`Failed: ${failed.map((l) => `${l.label} (${l.failed})`).join('; ')}.`]
         : []),
       ...(notes.length ? [`Notes: ${notes.join('; ')}.`] : []),
       tech

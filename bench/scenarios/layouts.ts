@@ -93,26 +93,29 @@ function killPayments(server: Running, groups: readonly ProcessGroup[]) {
     : { name: 'monolith', modules: ['every module'] }
 }
 
+// emptyRun is a layout with nothing measured yet
+const emptyRun = (spec: LayoutSpec): LayoutRun => ({
+  id: spec.id,
+  label: spec.label,
+  deployment: spec.deployment,
+  layout: spec.layout,
+  available: false,
+  groups: [],
+  processes: null,
+  startMs: null,
+  runs: [],
+  hops: { product: null, checkout: null },
+  rssBytes: null,
+  blast: null,
+  notes: [],
+})
+
 // measureLayout runs one layout: start, closed-loop product page and checkout, hops, memory,
 // then a short paced load while the process hosting payments is killed
 async function measureLayout(ctx: BenchContext, spec: LayoutSpec): Promise<LayoutRun> {
   const s = ctx.settings.layouts
   const p = ctx.progress
-  const out: LayoutRun = {
-    id: spec.id,
-    label: spec.label,
-    deployment: spec.deployment,
-    layout: spec.layout,
-    available: false,
-    groups: [],
-    processes: null,
-    startMs: null,
-    runs: [],
-    hops: { product: null, checkout: null },
-    rssBytes: null,
-    blast: null,
-    notes: [],
-  }
+  const out = emptyRun(spec)
   p.begin(`${spec.label} · starting`)
   let server: Running
   try {
@@ -340,7 +343,16 @@ async function techRow(ctx: BenchContext, runtime: 'bun' | 'node'): Promise<Tech
 export async function layoutsScenario(ctx: BenchContext): Promise<LayoutsFigures> {
   const s = ctx.settings.layouts
   const layouts: LayoutRun[] = []
-  for (const spec of s.layouts) layouts.push(await measureLayout(ctx, spec))
+  for (const spec of s.layouts) {
+    try {
+      layouts.push(await measureLayout(ctx, spec))
+    } catch (error) {
+      // the reference points must be measured; another layout that fails says so in its row
+      if (spec.layout === null || spec.layout === 'micro') throw error
+      ctx.progress.note(`${spec.label} failed: ${firstLine(error)}`)
+      layouts.push({ ...emptyRun(spec), failed: firstLine(error) })
+    }
+  }
   let technology: LayoutsFigures['technology'] = null
   if (s.technology) {
     const rows: TechRow[] = []
