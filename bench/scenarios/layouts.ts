@@ -55,7 +55,23 @@ async function processGroups(base: string): Promise<ProcessGroup[]> {
 }
 
 // startLayout starts one layout on fresh data; nothing restarts on its own
-function startLayout(ctx: BenchContext, spec: LayoutSpec, env: Record<string, string> = {}) {
+async function startLayout(
+  ctx: BenchContext,
+  spec: LayoutSpec,
+  env: Record<string, string> = {},
+): Promise<Running> {
+  try {
+    return await startOnce(ctx, spec, env)
+  } catch (error) {
+    // another program took a port of the block between the check and the bind (the processes
+    // without restart stay down): once more on another block
+    if (!String((error as Error).message).includes('EADDRINUSE')) throw error
+    ctx.progress.note(`${spec.label}: a port was taken meanwhile, starting on another block`)
+    return startOnce(ctx, spec, env)
+  }
+}
+
+function startOnce(ctx: BenchContext, spec: LayoutSpec, env: Record<string, string>) {
   const dataDir = dataDirFor(ctx.workDir, `layouts-${spec.id}`)
   if (spec.deployment === 'monolith') {
     return startMonolith({ dataDir, port: freePort(), reset: true, label: spec.label })
