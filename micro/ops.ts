@@ -143,12 +143,13 @@ async function look(opts: MicroOpsOptions, gatewayFeed: FeedLog): Promise<OpsLoo
         } = local[i] ?? ({} as Partial<Local>)
         const group = config.topology.services.find((s) => s.name === r.service)
         return {
+          // what the process runs, known even while it is down: its group's runtime (the
+          // process itself says which version, below) and modules
+          runtime: group?.runtime ?? 'bun',
           ...about,
+          modules: group?.modules ?? [],
           name: r.service,
           replica: r.index,
-          // what the process runs (known even while it is down): its group's modules, runtime
-          modules: group?.modules ?? [],
-          runtime: group?.runtime ?? 'bun',
           url: r.url,
           pid: r.pid,
           healthy: local[i] !== null,

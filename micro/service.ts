@@ -40,7 +40,7 @@ export async function runService(name: string, replica = 0): Promise<void> {
   // users reach services only through the gateway, which holds the service token
   const token = requireServiceToken(config.serviceToken)
   app.use('/_/local', token)
-  // faults meet calls into the modules themselves (micro/wire.ts wraps each with withFaults)
+  // faults meet calls into the modules themselves (shared/wiring/wire.ts wraps each with withFaults)
   app.use('/api/*', token)
   app.use('/internal/*', token)
   app.use('/_/chaos', token)

@@ -30,7 +30,6 @@ export function monolithOps(wired: Monolith, telemetry: Telemetry, url: string):
             name: 'monolith',
             replica: 0,
             modules: names,
-            runtime: 'bun',
             url,
             state: 'up',
             healthy: true,

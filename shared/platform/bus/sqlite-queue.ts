@@ -64,9 +64,10 @@ type Lease = { messageId: number; attempts: number }
 // delivered messages
 export function sqliteQueue(path: string, opts: SqliteQueueOptions = {}): Transport {
   const db = openSqlite(path)
+  // the timeout first: the journal mode pragma takes a lock too, and meets other processes
+  db.exec(`PRAGMA busy_timeout = ${Math.trunc(opts.busyTimeoutMs ?? 5000)}`)
   db.exec('PRAGMA journal_mode = WAL')
   db.exec('PRAGMA synchronous = NORMAL')
-  db.exec(`PRAGMA busy_timeout = ${Math.trunc(opts.busyTimeoutMs ?? 5000)}`)
   db.transaction(() => db.exec(SCHEMA)).immediate()
   const retry = opts.retry ?? defaultRetry
   const leaseMs = opts.leaseMs ?? 10_000

@@ -19,10 +19,12 @@ export interface Database {
 // the driver of this runtime (db/sqlite.ts)
 export async function openDatabase(path: string): Promise<Database> {
   const client = openSqlite(path)
+  // the timeout first: the journal mode pragma takes a lock too, and a file shared by several
+  // processes (users-orders.db) may be busy at that moment ("database is locked" at start)
+  client.exec('PRAGMA busy_timeout = 5000')
   client.exec('PRAGMA journal_mode = WAL')
   // NORMAL in WAL survives a killed process (only power loss can drop the last commits)
   client.exec('PRAGMA synchronous = NORMAL')
-  client.exec('PRAGMA busy_timeout = 5000')
   client.exec('PRAGMA foreign_keys = ON')
   return { db: drizzleOn(client), path, close: () => client.close() }
 }
