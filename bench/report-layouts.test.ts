@@ -18,6 +18,7 @@ import {
   layoutFigures,
   layoutRows,
   layoutsChart,
+  layoutTargetsText,
   technologyTable,
 } from './report-layouts.ts'
 import { writeMarkdownReport } from './report-md.ts'
@@ -160,6 +161,34 @@ describe('layouts report', () => {
 
   it('counts the monolith deployment and the micro layouts as both deployments', () => {
     expect(deploymentsCovered(sampleResults()).layouts).toEqual(['micro', 'monolith'])
+  })
+})
+
+describe('layout targets', () => {
+  // by-domain measured: the fixture's micro layout under another name
+  const withByDomain = (unrelatedServed: number) => {
+    const f8 = layoutsFixture()
+    const micro = f8.layouts.find((l) => l.id === 'micro')!
+    const byDomain = {
+      ...micro,
+      id: 'by-domain',
+      label: 'by-domain',
+      runs: micro.runs.map((r) => ({ ...r, deployment: 'by-domain' })),
+      blast: { ...micro.blast!, saturated: false, unrelatedServed },
+    }
+    f8.layouts = f8.layouts.map((l) => (l.id === 'by-domain' ? byDomain : l))
+    return f8
+  }
+  it('judges by-domain against 0.9× the monolith and 99.9 % of the unrelated endpoints', () => {
+    const met = layoutTargetsText(withByDomain(1))!
+    expect(met).toContain("the monolith layout's throughput")
+    expect(met).toContain('target ≥ 99.9 %: met')
+    // micro's product page in the fixture is far below the monolith's
+    expect(met).toContain('target ≥ 0.9×: not met against the layout')
+    expect(layoutTargetsText(withByDomain(0.99))).toContain('target ≥ 99.9 %: not met')
+  })
+  it('says nothing when by-domain did not run', () => {
+    expect(layoutTargetsText(layoutsFixture())).toBeNull()
   })
 })
 

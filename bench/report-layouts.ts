@@ -150,6 +150,32 @@ export function technologyTable(f8: LayoutsFigures): Table | null {
   }
 }
 
+// layoutTargetsText judges by-domain against issue 11's targets: its product page at least 0.9×
+// the monolith's throughput (the monolith layout behind the same gateway, and the monolith
+// deployment without one), and ≥ 99.9 % of the endpoints that do not need payments served
+// while payments' process is down
+export function layoutTargetsText(f8: LayoutsFigures): string | null {
+  const of = (id: string) => f8.layouts.find((l) => l.id === id && l.available)
+  const byDomain = of('by-domain')
+  if (!byDomain) return null
+  const rps = (l: LayoutRun | undefined) =>
+    l ? find(summarise(l.runs), 'product page', l.id)?.rps : undefined
+  const judged = (x: number | null | undefined, ok: (v: number) => boolean) =>
+    x === null || x === undefined ? 'not measured' : ok(x) ? 'met' : 'not met'
+  const vsLayout = ratio(rps(byDomain), rps(of('monolith')))
+  const vsDeployment = ratio(rps(byDomain), rps(of('monolith-deployment')))
+  const blast = byDomain.blast
+  const served = blast && !blast.saturated ? blast.unrelatedServed : null
+  return (
+    `Targets (by-domain): its product page serves ${f.x(vsLayout)} the monolith layout's ` +
+    `throughput (both behind the gateway) and ${f.x(vsDeployment)} the monolith deployment's ` +
+    `(target ≥ 0.9×: ${judged(vsLayout, (v) => v >= 0.9)} against the layout, ` +
+    `${judged(vsDeployment, (v) => v >= 0.9)} against the deployment); with payments' process ` +
+    `killed it served ${served === null ? NA : f.pct(served, 1)} of the endpoints that do not ` +
+    `need payments (target ≥ 99.9 %: ${judged(served, (v) => v >= 0.999)}).`
+  )
+}
+
 // layoutsSection is scenario 9 in the report
 export function layoutsSection(r: Results): Section | null {
   const f8 = r.scenarios.layouts
@@ -201,6 +227,7 @@ export function layoutsSection(r: Results): Section | null {
       base
         ? `Ratios (in parentheses) are to the ${base.label}.`
         : 'No monolith layout was measured, so there are no ratios.',
+      ...(layoutTargetsText(f8) ? [layoutTargetsText(f8)!] : []),
       ...(groups.length ? [`Processes: ${groups.join('; ')}.`] : []),
       ...(blasts.length ? [`Blast radius: ${blasts.join('; ')}.`] : []),
       ...(missing.length
