@@ -2,6 +2,7 @@ import {
   BrokenCircuitError,
   BulkheadRejectedError,
   bulkhead,
+  CircuitState,
   ConsecutiveBreaker,
   circuitBreaker,
   ExponentialBackoff,
@@ -18,6 +19,13 @@ import { countHop, DEADLINE_HEADER, remainingBudgetMs, setTraceHeaders } from '.
 
 // Fetch is the fetch signature module clients are built on
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
+
+// Link is a resilient fetch that can also say whether it would refuse a call right now
+export type Link = Fetch & {
+  // true while the breaker is open and not yet due for its half-open trial: a call made now
+  // would fail at once without reaching the callee
+  refusing(): boolean
+}
 
 // RemoteOptions describes one link from a caller to a callee
 export interface RemoteOptions {
@@ -63,7 +71,7 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
 // jittered retries for idempotent methods; failures come out as DomainError 'unavailable'.
 // Deadlines: a call waits min(own timeout, what is left of the request's X-Deadline-Ms) and
 // sends that on as the callee's X-Deadline-Ms, so a caller's timeout covers the chain under it
-export function resilientFetch(opts: RemoteOptions): Fetch {
+export function resilientFetch(opts: RemoteOptions): Link {
   const base = opts.fetch ?? fetch
   const timeoutMs = opts.timeoutMs ?? resilience.timeoutMs
   const breaker = circuitBreaker(
@@ -85,6 +93,11 @@ export function resilientFetch(opts: RemoteOptions): Fetch {
       }),
     },
   )
+  const halfOpenAfter = opts.halfOpenAfterMs ?? resilience.halfOpenAfterMs
+  let openedAt = 0
+  breaker.onBreak(() => {
+    openedAt = Date.now()
+  })
   const inFlight = bulkhead(opts.maxInFlight ?? 64, resilience.maxQueuedPerLink)
   const view = opts.board?.track(opts.from, opts.to)
   if (view && opts.board) {
@@ -133,31 +146,40 @@ export function resilientFetch(opts: RemoteOptions): Fetch {
     return e
   }
 
-  return async function remoteFetch(input, init) {
-    const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase()
-    const once = () => breaker.execute(() => attempt(input, init))
-    try {
-      return await (IDEMPOTENT.has(method) ? retries.execute(once) : once())
-    } catch (error) {
-      if (error instanceof UpstreamFailure) return error.response
-      if (error instanceof BrokenCircuitError) {
-        throw down(`${opts.to} is unavailable (circuit open)`)
+  const refusing = () =>
+    breaker.state === CircuitState.Open && Date.now() - openedAt < halfOpenAfter
+  return Object.assign(
+    async function remoteFetch(input: string | URL | Request, init?: RequestInit) {
+      const method = (
+        init?.method ?? (input instanceof Request ? input.method : 'GET')
+      ).toUpperCase()
+      const once = () => breaker.execute(() => attempt(input, init))
+      try {
+        return await (IDEMPOTENT.has(method) ? retries.execute(once) : once())
+      } catch (error) {
+        if (error instanceof UpstreamFailure) return error.response
+        if (error instanceof BrokenCircuitError) {
+          throw down(`${opts.to} is unavailable (circuit open)`)
+        }
+        if (error instanceof BulkheadRejectedError) {
+          throw down(`too many calls in flight to ${opts.to}`)
+        }
+        if (error instanceof OutOfBudget) {
+          throw down(
+            `${opts.to} did not answer within the caller's deadline (${error.budgetMs} ms)`,
+          )
+        }
+        if (
+          error instanceof TaskCancelledError ||
+          (error instanceof DOMException && error.name === 'TimeoutError')
+        ) {
+          throw down(`${opts.to} did not answer within ${timeoutMs} ms`)
+        }
+        throw down(`${opts.to} is unreachable (${(error as Error).message})`)
       }
-      if (error instanceof BulkheadRejectedError) {
-        throw down(`too many calls in flight to ${opts.to}`)
-      }
-      if (error instanceof OutOfBudget) {
-        throw down(`${opts.to} did not answer within the caller's deadline (${error.budgetMs} ms)`)
-      }
-      if (
-        error instanceof TaskCancelledError ||
-        (error instanceof DOMException && error.name === 'TimeoutError')
-      ) {
-        throw down(`${opts.to} did not answer within ${timeoutMs} ms`)
-      }
-      throw down(`${opts.to} is unreachable (${(error as Error).message})`)
-    }
-  }
+    },
+    { refusing },
+  )
 }
 
 // Answer is the part of a Response (or of hc's ClientResponse) that unwrap reads
