@@ -9,6 +9,9 @@ import { htmlProblems, markdownProblems } from './validate.ts'
 
 // What CI asserts of `npm run bench -- --quick` on a tiny duration: every scenario produced
 // figures for both deployments and the report files are well formed. Never a speed threshold.
+// It runs the whole quick bench (about two minutes), so it is not part of `npm test` (kept
+// under five minutes): `npm run test:bench` runs it, and CI runs both
+
 describe('npm run bench -- --quick', () => {
   const out = mkdtempSync(join(tmpdir(), 'twinstack-bench-ci-'))
   afterAll(() => rmSync(out, { recursive: true, force: true }))
