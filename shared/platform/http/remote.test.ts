@@ -149,4 +149,27 @@ describe('resilientFetch deadlines', () => {
     mode = 'ok'
     expect((await app.request('/outer', { method: 'POST' })).status).toBe(200)
   })
+
+  it('passes on a callee’s own 5xx as that callee’s outage, so the caller’s callers do not count it', async () => {
+    mode = 'fail'
+    const app = outer(slowLink(new BreakerBoard()))
+    const res = await app.request('/outer', { method: 'POST' })
+    expect(res.status).toBeGreaterThanOrEqual(500)
+    expect(res.headers.get('X-Unavailable-Dependency')).toBe('b')
+    // a gateway's link to the caller: the caller is up, its dependency b is not
+    const board = new BreakerBoard()
+    const gateway = resilientFetch({
+      from: 'gateway',
+      to: 'a',
+      board,
+      breakerFailures: 2,
+      fetch: async (input, init) => app.request(String(input), init),
+    })
+    for (let i = 0; i < 4; i++) {
+      const answer = await gateway('http://a/outer', { method: 'POST' })
+      expect(answer.status).toBeGreaterThanOrEqual(500)
+    }
+    expect(board.list()[0]).toMatchObject({ to: 'a', state: 'closed' })
+    mode = 'ok'
+  })
 })

@@ -57,6 +57,12 @@ class UpstreamFailure extends Error {
   }
 }
 
+// failedOver remembers which link handed back a callee's own 5xx answer: unwrap names that
+// callee as the dependency of the error it rebuilds, so a caller that passes the error on
+// answers it as a dependency's outage (X-Unavailable-Dependency) and its own callers' breakers
+// do not count it against the caller, which is up (the answer objects are not otherwise marked)
+const failedOver = new WeakMap<object, string>()
+
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
 
 // resilientFetch wraps fetch with a timeout, a circuit breaker for this (caller, callee) and
@@ -139,7 +145,10 @@ export function resilientFetch(opts: RemoteOptions): Fetch {
     try {
       return await (IDEMPOTENT.has(method) ? retries.execute(once) : once())
     } catch (error) {
-      if (error instanceof UpstreamFailure) return error.response
+      if (error instanceof UpstreamFailure) {
+        failedOver.set(error.response, opts.to)
+        return error.response
+      }
       if (error instanceof BrokenCircuitError) {
         throw down(`${opts.to} is unavailable (circuit open)`)
       }
@@ -180,7 +189,9 @@ export async function unwrap<T>(res: Answer): Promise<T> {
     body = null
   }
   const error = domainErrorFromProblem(res.status, body)
-  const dependency = (res as { headers?: Headers }).headers?.get?.(DEPENDENCY_HEADER)
+  // a dependency of the callee's own, else the callee itself when the 5xx is its own failure
+  const dependency =
+    (res as { headers?: Headers }).headers?.get?.(DEPENDENCY_HEADER) ?? failedOver.get(res)
   if (dependency) error.dependency = dependency
   throw error
 }
