@@ -173,3 +173,32 @@ describe('resilientFetch deadlines', () => {
     mode = 'ok'
   })
 })
+
+describe('resilientFetch compartments', () => {
+  it('holds a slow compartment’s calls in its own bulkhead: the link’s other calls go on', async () => {
+    // a fake network: /slow waits until released, everything else answers at once
+    let release = () => {}
+    const released = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const fake = async (input: string | URL | Request) => {
+      if (String(input).endsWith('/slow')) await released
+      return new Response('{}', { status: 200 })
+    }
+    const link = resilientFetch({ from: 'gateway', to: 'orders', fetch: fake, maxInFlight: 1 })
+    const slow = link.compartment('POST /api/checkout')
+    let slowDone = 0
+    const held = [slow('http://orders/slow'), slow('http://orders/slow')].map((p) =>
+      p.then(() => slowDone++),
+    )
+    // the slow compartment is full (one in flight, one queued); another route's call answers
+    const other = await link.compartment('GET /api/orders/:id/events')('http://orders/fast')
+    expect(other.status).toBe(200)
+    expect(slowDone).toBe(0)
+    // the same compartment is shared by every call naming it
+    expect(link.compartment('POST /api/checkout')).toBe(slow)
+    release()
+    await Promise.all(held)
+    expect(slowDone).toBe(2)
+  })
+})

@@ -36,7 +36,8 @@ export interface RemoteOptions {
   // thresholds default to platform/config.ts; tests pass smaller ones
   breakerFailures?: number
   halfOpenAfterMs?: number
-  // calls in flight on this link; more wait in a queue (see resilience.socketBudget)
+  // calls in flight on this link (in each of its compartments); more wait in a queue (see
+  // resilience.socketBudget)
   maxInFlight?: number
   // chaos: while from -> to is partitioned, calls fail as if the network dropped them
   faults?: FaultBoard
@@ -65,11 +66,17 @@ const failedOver = new WeakMap<object, string>()
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
 
+// Link is a resilient fetch whose compartments share its breaker (the callee's health is one)
+// but each hold their own bulkhead of maxInFlight calls and queue: calls of one compartment
+// that a slow dependency holds (checkout waiting on payments) fill only that compartment, and
+// the link's other calls (the same service's order reads) keep their own slots
+export type Link = Fetch & { compartment(name: string): Fetch }
+
 // resilientFetch wraps fetch with a timeout, a circuit breaker for this (caller, callee) and
 // jittered retries for idempotent methods; failures come out as DomainError 'unavailable'.
 // Deadlines: a call waits min(own timeout, what is left of the request's X-Deadline-Ms) and
 // sends that on as the callee's X-Deadline-Ms, so a caller's timeout covers the chain under it
-export function resilientFetch(opts: RemoteOptions): Fetch {
+export function resilientFetch(opts: RemoteOptions): Link {
   const base = opts.fetch ?? fetch
   const timeoutMs = opts.timeoutMs ?? resilience.timeoutMs
   const breaker = circuitBreaker(
@@ -91,7 +98,7 @@ export function resilientFetch(opts: RemoteOptions): Fetch {
       }),
     },
   )
-  const inFlight = bulkhead(opts.maxInFlight ?? 64, resilience.maxQueuedPerLink)
+  const newBulkhead = () => bulkhead(opts.maxInFlight ?? 64, resilience.maxQueuedPerLink)
   const view = opts.board?.track(opts.from, opts.to)
   if (view && opts.board) {
     const board = opts.board
@@ -101,7 +108,11 @@ export function resilientFetch(opts: RemoteOptions): Fetch {
     })
   }
 
-  async function attempt(input: string | URL | Request, init: RequestInit | undefined) {
+  async function attempt(
+    inFlight: ReturnType<typeof bulkhead>,
+    input: string | URL | Request,
+    init: RequestInit | undefined,
+  ) {
     if (opts.faults?.isPartitioned(opts.from, opts.to)) {
       throw new Error(`network partition between ${opts.from} and ${opts.to}`)
     }
@@ -139,34 +150,51 @@ export function resilientFetch(opts: RemoteOptions): Fetch {
     return e
   }
 
-  return async function remoteFetch(input, init) {
-    const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase()
-    const once = () => breaker.execute(() => attempt(input, init))
-    try {
-      return await (IDEMPOTENT.has(method) ? retries.execute(once) : once())
-    } catch (error) {
-      if (error instanceof UpstreamFailure) {
-        failedOver.set(error.response, opts.to)
-        return error.response
+  const through = (inFlight: ReturnType<typeof bulkhead>): Fetch =>
+    async function remoteFetch(input, init) {
+      const method = (
+        init?.method ?? (input instanceof Request ? input.method : 'GET')
+      ).toUpperCase()
+      const once = () => breaker.execute(() => attempt(inFlight, input, init))
+      try {
+        return await (IDEMPOTENT.has(method) ? retries.execute(once) : once())
+      } catch (error) {
+        if (error instanceof UpstreamFailure) {
+          failedOver.set(error.response, opts.to)
+          return error.response
+        }
+        if (error instanceof BrokenCircuitError) {
+          throw down(`${opts.to} is unavailable (circuit open)`)
+        }
+        if (error instanceof BulkheadRejectedError) {
+          throw down(`too many calls in flight to ${opts.to}`)
+        }
+        if (error instanceof OutOfBudget) {
+          throw down(
+            `${opts.to} did not answer within the caller's deadline (${error.budgetMs} ms)`,
+          )
+        }
+        if (
+          error instanceof TaskCancelledError ||
+          (error instanceof DOMException && error.name === 'TimeoutError')
+        ) {
+          throw down(`${opts.to} did not answer within ${timeoutMs} ms`)
+        }
+        throw down(`${opts.to} is unreachable (${(error as Error).message})`)
       }
-      if (error instanceof BrokenCircuitError) {
-        throw down(`${opts.to} is unavailable (circuit open)`)
-      }
-      if (error instanceof BulkheadRejectedError) {
-        throw down(`too many calls in flight to ${opts.to}`)
-      }
-      if (error instanceof OutOfBudget) {
-        throw down(`${opts.to} did not answer within the caller's deadline (${error.budgetMs} ms)`)
-      }
-      if (
-        error instanceof TaskCancelledError ||
-        (error instanceof DOMException && error.name === 'TimeoutError')
-      ) {
-        throw down(`${opts.to} did not answer within ${timeoutMs} ms`)
-      }
-      throw down(`${opts.to} is unreachable (${(error as Error).message})`)
     }
-  }
+
+  const compartments = new Map<string, Fetch>()
+  return Object.assign(through(newBulkhead()), {
+    compartment(name: string): Fetch {
+      let f = compartments.get(name)
+      if (!f) {
+        f = through(newBulkhead())
+        compartments.set(name, f)
+      }
+      return f
+    },
+  })
 }
 
 // Answer is the part of a Response (or of hc's ClientResponse) that unwrap reads
