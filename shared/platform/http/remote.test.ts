@@ -76,6 +76,16 @@ describe('resilientFetch', () => {
     expect(hits).toBe(1)
   })
 
+  it('does not retry a call that timed out, idempotent or not', async () => {
+    mode = 'slow'
+    hits = 0
+    const error = await link()(`${base}/thing`).catch((e) => e)
+    expect(error).toMatchObject({ kind: 'unavailable' })
+    expect(error.message).toContain('did not answer')
+    expect(hits).toBe(1)
+    mode = 'ok'
+  })
+
   it('opens after consecutive failures, fails fast while open, and closes after a success', async () => {
     mode = 'fail'
     const board = new BreakerBoard()
@@ -200,5 +210,33 @@ describe('resilientFetch compartments', () => {
     release()
     await Promise.all(held)
     expect(slowDone).toBe(2)
+  })
+})
+
+describe('resilientFetch fair budgets', () => {
+  const outer = (fetcher: ReturnType<typeof resilientFetch>) =>
+    testApp(
+      new Hono<AppEnv>().post('/outer', async (c) => {
+        const res = await fetcher(`${base}/thing`, { method: 'POST' })
+        return c.json(await unwrap(res))
+      }),
+    )
+
+  it('counts a timeout against the callee when the caller’s deadline left it most of the link’s timeout', async () => {
+    mode = 'slow'
+    const board = new BreakerBoard()
+    // the caller passes on a little less than the link's own timeout, as every hop does
+    const app = outer(
+      resilientFetch({ from: 'a', to: 'b', board, timeoutMs: 120, breakerFailures: 2 }),
+    )
+    for (let i = 0; i < 2; i++) {
+      const res = await app.request('/outer', {
+        method: 'POST',
+        headers: { 'X-Deadline-Ms': '110' },
+      })
+      expect(res.status).toBe(503)
+    }
+    expect(board.list()[0]?.state).toBe('open')
+    mode = 'ok'
   })
 })

@@ -87,9 +87,13 @@ export function resilientFetch(opts: RemoteOptions): Link {
     },
   )
   // an open breaker or a spent deadline fails now: waiting a backoff to meet it again would
-  // only make the answer slower (a call meeting an open breaker answers at once)
+  // only make the answer slower (a call meeting an open breaker answers at once). Nor is a call
+  // that timed out tried again: its callee is slow, and a second wait would double the
+  // caller's and pile more calls onto a dependency that cannot keep up
   const retries = retry(
-    handleWhen((e) => !(e instanceof BrokenCircuitError) && !(e instanceof OutOfBudget)),
+    handleWhen(
+      (e) => !(e instanceof BrokenCircuitError) && !(e instanceof OutOfBudget) && !timedOut(e),
+    ),
     {
       maxAttempts: resilience.retryAttempts - 1,
       backoff: new ExponentialBackoff({
@@ -134,8 +138,11 @@ export function resilientFetch(opts: RemoteOptions): Link {
     try {
       res = await inFlight.execute(() => base(input, { ...init, headers, signal }), signal)
     } catch (error) {
-      // cut short by the caller's deadline rather than by this link's own timeout
-      if (budget < own && signal.aborted) throw new OutOfBudget(budget)
+      // cut short by the caller's deadline rather than by this link's own timeout, before the
+      // callee had its fair share of it: not the callee's fault
+      if (budget < own * resilience.fairBudgetShare && signal.aborted) {
+        throw new OutOfBudget(budget)
+      }
       throw error
     }
     countHop(bodyBytes(init, headers), res)
@@ -174,10 +181,7 @@ export function resilientFetch(opts: RemoteOptions): Link {
             `${opts.to} did not answer within the caller's deadline (${error.budgetMs} ms)`,
           )
         }
-        if (
-          error instanceof TaskCancelledError ||
-          (error instanceof DOMException && error.name === 'TimeoutError')
-        ) {
+        if (timedOut(error)) {
           throw down(`${opts.to} did not answer within ${timeoutMs} ms`)
         }
         throw down(`${opts.to} is unreachable (${(error as Error).message})`)
@@ -196,6 +200,10 @@ export function resilientFetch(opts: RemoteOptions): Link {
     },
   })
 }
+
+// timedOut says whether a call ended on its deadline (waiting for a slot, or for the answer)
+const timedOut = (e: unknown) =>
+  e instanceof TaskCancelledError || (e instanceof DOMException && e.name === 'TimeoutError')
 
 // Answer is the part of a Response (or of hc's ClientResponse) that unwrap reads
 type Answer = { ok: boolean; status: number; json(): Promise<any> }
