@@ -126,6 +126,8 @@ function proxy(
         method,
         headers,
         body: method === 'GET' || method === 'HEAD' ? undefined : await c.req.arrayBuffer(),
+        // a client that gave up frees its place in the route's bulkhead (and its socket) at once
+        signal: c.req.raw.signal,
       })
       // the upstream answer goes out as it came (fetch's headers are ours to change): no copy of
       // its headers or body, only the connection's own headers taken off

@@ -240,3 +240,42 @@ describe('resilientFetch fair budgets', () => {
     mode = 'ok'
   })
 })
+
+describe('resilientFetch when the caller stops waiting', () => {
+  it('gives the call’s place up at once, without counting it against the callee', async () => {
+    // a fake network: /slow answers only when aborted (as fetch rejects), anything else at once
+    let slowCalls = 0
+    const fake = (input: string | URL | Request, init?: RequestInit) =>
+      new Promise<Response>((resolve, reject) => {
+        if (!String(input).endsWith('/slow')) return resolve(new Response('{}'))
+        slowCalls++
+        init?.signal?.addEventListener('abort', () => reject(init.signal?.reason))
+      })
+    const board = new BreakerBoard()
+    const link = resilientFetch({
+      from: 'gateway',
+      to: 'orders',
+      board,
+      fetch: fake,
+      maxInFlight: 1,
+      timeoutMs: 60_000,
+      breakerFailures: 2,
+    })
+    for (let i = 0; i < 3; i++) {
+      const client = new AbortController()
+      // one in flight, one queued behind it: both belong to clients that leave
+      const inFlight = link('http://orders/slow', { method: 'POST', signal: client.signal })
+      const queued = link('http://orders/slow', { method: 'POST', signal: client.signal })
+      const errors = Promise.all([inFlight, queued].map((p) => p.catch((e) => e)))
+      client.abort()
+      for (const error of await errors) {
+        expect(error).toMatchObject({ kind: 'unavailable' })
+        expect(error.message).toContain('stopped waiting')
+      }
+    }
+    // the queued calls never reached the network, and the slot is free for the next caller
+    expect(slowCalls).toBe(3)
+    expect((await link('http://orders/fast')).status).toBe(200)
+    expect(board.list()[0]?.state).toBe('closed')
+  })
+})

@@ -51,6 +51,16 @@ class OutOfBudget extends Error {
   }
 }
 
+// CallerGone is a call whose caller stopped waiting (init.signal aborted: the gateway's client
+// went away): it leaves its bulkhead's queue or its socket at once, and, like a spent
+// deadline, is no failure of the callee and is not retried
+class CallerGone extends OutOfBudget {
+  constructor() {
+    super(0)
+    this.message = 'the caller stopped waiting'
+  }
+}
+
 // UpstreamFailure is a 5xx answer, thrown so the breaker counts it, then handed back
 class UpstreamFailure extends Error {
   constructor(readonly response: Response) {
@@ -132,12 +142,17 @@ export function resilientFetch(opts: RemoteOptions): Link {
     const budget = left === undefined ? own : Math.min(own, left)
     if (budget <= 0) throw new OutOfBudget(0)
     headers.set(DEADLINE_HEADER, String(budget))
-    // the deadline covers the wait for a slot as well as the call itself
-    const signal = AbortSignal.timeout(budget)
+    // the deadline covers the wait for a slot as well as the call itself, and so does the
+    // caller's own signal: a call nobody waits for any more gives its place up
+    const given = init?.signal ?? undefined
+    if (given?.aborted) throw new CallerGone()
+    const timeout = AbortSignal.timeout(budget)
+    const signal = given ? AbortSignal.any([given, timeout]) : timeout
     let res: Response
     try {
       res = await inFlight.execute(() => base(input, { ...init, headers, signal }), signal)
     } catch (error) {
+      if (given?.aborted) throw new CallerGone()
       // cut short by the caller's deadline rather than by this link's own timeout, before the
       // callee had its fair share of it: not the callee's fault
       if (budget < own * resilience.fairBudgetShare && signal.aborted) {
@@ -175,6 +190,9 @@ export function resilientFetch(opts: RemoteOptions): Link {
         }
         if (error instanceof BulkheadRejectedError) {
           throw down(`too many calls in flight to ${opts.to}`)
+        }
+        if (error instanceof CallerGone) {
+          throw down(`the caller stopped waiting for ${opts.to}`)
         }
         if (error instanceof OutOfBudget) {
           throw down(
