@@ -12,6 +12,7 @@ import type { Storefront } from '../shared/contracts/storefront.ts'
 import { jwtIssuer } from '../shared/platform/http/auth.ts'
 import { buildModules } from '../shared/wiring/registry.ts'
 import { median } from './stats.ts'
+import { productPage } from './targets/product-queries.ts'
 
 // CostLadder is where the monolith's product page spends its CPU, layer by layer, in this
 // process (no HTTP): the same five statements run bare, then through the modules, the
@@ -43,39 +44,10 @@ export async function costLadder(dir: string, pages = 2000, rounds = 10): Promis
   const raw = new Database(dbPath, { readonly: true, strict: true })
   try {
     // the reference route's statements (bench/targets/product-page.ts), bare
-    const product = raw.prepare(
-      'SELECT id, name, description, category FROM catalog_products WHERE id = ?',
-    )
-    const price = raw.prepare(
-      'SELECT amount_cents AS cents, currency FROM pricing_prices WHERE product_id = ?',
-    )
-    const stats = raw.prepare(
-      'SELECT avg(rating) AS average, count(*) AS count FROM reviews_reviews WHERE product_id = ?',
-    )
-    const newest = raw.prepare(
-      `SELECT id, product_id AS productId, user_id AS userId, rating, text, created_at AS createdAt
-       FROM reviews_reviews WHERE product_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 5`,
-    )
-    const stock = raw.prepare(
-      'SELECT on_hand - reserved AS available FROM inventory_stock WHERE product_id = ?',
-    )
-    type Row = Record<string, any>
-    const bare = (id: string) => {
-      const p = product.get(id) as Row
-      const pr = price.get(id) as Row | null
-      const s = stats.get(id) as Row
-      const st = stock.get(id) as Row | null
-      return JSON.stringify({
-        ...p,
-        price: pr ? { amount: pr.cents / 100, currency: pr.currency } : null,
-        rating: { average: Math.round((s.average ?? 0) * 100) / 100, count: s.count },
-        reviews: newest.all(id),
-        stock: st ? { available: st.available } : null,
-        degraded: [],
-      })
-    }
+    const page = productPage(raw)
+    const bare = (id: string) => page(id)
     const hono = new Hono().get('/api/products/:id', (c) =>
-      c.body(bare(c.req.param('id')), 200, { 'Content-Type': 'application/json' }),
+      c.body(bare(c.req.param('id')) ?? '', 200, { 'Content-Type': 'application/json' }),
     )
     const built = buildModules(
       ['storefront'],

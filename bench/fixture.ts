@@ -7,6 +7,7 @@ import {
   type FaultClassesResult,
   type FaultClassId,
 } from './fault-classes.ts'
+import { layoutsFixture } from './fixture-layouts.ts'
 import type { FlagCode } from './flags.ts'
 import type { Latency } from './loadgen.ts'
 import { parseOptions } from './options.ts'
@@ -270,6 +271,7 @@ export function sampleResults(): Results {
         ],
       },
       'fault-classes': sampleFaultClasses(),
+      layouts: layoutsFixture(),
     },
     errors: [],
   }

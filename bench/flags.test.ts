@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'bun:test'
 import { flagRepeats, flagRun, mergeFlags, type RunFigures } from './flags.ts'
+import { parseOptions, scenarioList } from './options.ts'
+import { estimateSeconds, settings } from './plan.ts'
 
 const quiet: RunFigures = {
   requests: 10_000,
@@ -56,5 +58,34 @@ describe('flagRepeats and mergeFlags', () => {
       'errors',
       'noisy',
     ])
+  })
+})
+
+describe('--scenario layouts', () => {
+  it('selects scenario 9 by name, prefix or number, and runs it in a full run', () => {
+    expect(parseOptions(['--scenario', 'layouts'], '/r').scenarios).toEqual(['layouts'])
+    expect(scenarioList('lay,1')).toEqual(['limits', 'layouts'])
+    expect(scenarioList('9')).toEqual(['layouts'])
+    expect(parseOptions([], '/r').scenarios).toContain('layouts')
+  })
+  it('measures every layout and the technology row in a full run, two layouts when quick', () => {
+    const full = settings(parseOptions([], '/r')).layouts
+    expect(full.layouts.map((l) => l.id)).toEqual([
+      'monolith-deployment',
+      'monolith',
+      'by-domain',
+      'micro',
+      'custom',
+    ])
+    expect(full.layouts.find((l) => l.id === 'custom')!.layout).toContain('node:')
+    expect(full.technology).toBe(true)
+    const quick = settings(parseOptions(['--quick'], '/r')).layouts
+    expect(quick.layouts.map((l) => l.id)).toEqual(['monolith-deployment', 'micro'])
+    expect(quick.technology).toBe(false)
+  })
+  it('adds about three minutes to a full run and about twenty seconds to a quick one', () => {
+    const seconds = (argv: string[]) => estimateSeconds(settings(parseOptions(argv, '/r'))).layouts
+    expect(seconds([])).toBeLessThanOrEqual(200)
+    expect(seconds(['--quick'])).toBeLessThanOrEqual(40)
   })
 })

@@ -11,6 +11,7 @@ export const SCENARIOS = [
   'footprint',
   'crash-safety',
   'fault-classes',
+  'layouts',
 ] as const
 export type ScenarioName = (typeof SCENARIOS)[number]
 
@@ -38,7 +39,7 @@ export interface BenchOptions {
 export const USAGE = `usage: npm run bench -- [options]
   --quick                smoke run of every scenario in about a minute
   --scenario a,b         some scenarios only: ${SCENARIOS.map((s, i) => `${i + 1}=${s}`).join(' ')}
-  --duration S           seconds per measured run (default 5, quick 1); crash-safety's load
+  --duration S           seconds per measured run (default 4, quick 1); crash-safety's load
                          is 60 s × S/5, at most 60 (quick 7)
   --warmup S             seconds of warm-up per cell (default 2, quick 0)
   --connections N        connections of the closed-loop runs (default 50, quick 16)
@@ -120,7 +121,7 @@ export function parseOptions(argv: string[], root = process.cwd()): BenchOptions
   }
   const quick = values.has('quick')
   const duration = str('duration')
-  const durationS = duration ? positive('--duration', duration) : quick ? 1 : 5
+  const durationS = duration ? positive('--duration', duration) : quick ? 1 : 4
   // wrk when it is installed (autocannon costs a core and tops out near 60–70k req/s here), for
   // runs of a second or more: wrk counts its duration in whole seconds
   const tool = (str('tool') ?? (wrkPath() && durationS >= 1 ? 'wrk' : 'autocannon')) as Tool

@@ -1,3 +1,4 @@
+import { type LayoutSettings, layoutSeconds, layoutSettings } from './layouts.ts'
 import type { BenchOptions, ScenarioName } from './options.ts'
 
 // Deployment is one of the two ways the domain runs; A is the monolith, B the microservices
@@ -142,12 +143,14 @@ export interface Settings {
     users: number
     settleS: number
   }
+  // scenario 9: the same code in several process layouts, and Bun beside Node
+  layouts: LayoutSettings
 }
 
 const round = (n: number, step = 0.5) => Math.max(step, Math.round(n / step) * step)
 
 // QUICK_CRASH_S is the quick run's load per deployment: two kills, enough to reconcile
-const QUICK_CRASH_S = 7
+const QUICK_CRASH_S = 6
 
 // settings derives each scenario's parameters: full runs take about ten minutes, quick about one
 export function settings(o: BenchOptions): Settings {
@@ -164,7 +167,11 @@ export function settings(o: BenchOptions): Settings {
     limits: { ...closed, targets: o.quick ? LIMIT_CELLS.slice(3) : [...LIMIT_CELLS] },
     endpoints: {
       ...closed,
-      endpoints: ENDPOINTS.map((e) => e.id),
+      // a quick run keeps the product page (the aggregator, whose hops the report costs), the
+      // search and the checkout
+      endpoints: o.quick
+        ? (['product', 'search', 'checkout'] as EndpointId[])
+        : ENDPOINTS.map((e) => e.id),
       probeRequests: o.quick ? 5 : 40,
     },
     failure: {
@@ -207,13 +214,15 @@ export function settings(o: BenchOptions): Settings {
     // the full run is 60 s of load; a shorter --duration shortens it, a longer one
     // never lengthens it (the scenario stays near three minutes)
     crash: {
-      durationS: o.quick ? QUICK_CRASH_S : Math.min(60, round(60 * k, 5)),
+      // the 60 s at the default --duration, shorter with shorter runs
+      durationS: o.quick ? QUICK_CRASH_S : Math.min(60, round((60 * o.durationS) / 4, 5)),
       killEveryS: 3,
       seed: 1,
       clients: 10,
       users: 12,
       settleS: o.quick ? 10 : 30,
     },
+    layouts: layoutSettings(o),
   }
 }
 
@@ -246,6 +255,7 @@ export function estimateSeconds(s: Settings): Record<ScenarioName, number> {
     // per deployment: the load, then start, recovery, replay, drain and reading what it holds
     // (grows with the orders the load made: 60 s took 95 s on the monolith on a busy machine)
     'crash-safety': 2 * (1.3 * s.crash.durationS + 5),
+    layouts: layoutSeconds(s.layouts),
   }
 }
 

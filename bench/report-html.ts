@@ -78,6 +78,23 @@ for (const [i, spec] of specs.entries()) {
       },
       options: { plugins: { title: { display: true, text: spec.title } }, scales: { y: { beginAtZero: true, title: { display: true, text: spec.unit } } } },
     }
+  } else if (spec.kind === 'combo') {
+    const axis = (side, text, extra) => ({ position: side, beginAtZero: true, title: { display: !!text, text }, ...extra })
+    config = {
+      type: 'bar',
+      data: {
+        labels: spec.labels,
+        datasets: spec.series.map((s, k) => ({ type: s.type, label: s.name, data: s.values, yAxisID: s.axis, backgroundColor: color(k), borderColor: color(k), spanGaps: false })),
+      },
+      options: {
+        plugins: { title: { display: true, text: spec.title } },
+        scales: {
+          y: axis('left', spec.axes.y, {}),
+          ...(spec.axes.y1 ? { y1: axis('right', spec.axes.y1, { grid: { drawOnChartArea: false } }) } : {}),
+          ...(spec.axes.y2 ? { y2: axis('right', spec.axes.y2, { max: 100, grid: { drawOnChartArea: false } }) } : {}),
+        },
+      },
+    }
   } else if (spec.kind === 'percentiles') {
     const labels = (spec.series[0]?.points || []).map((p) => 'p' + p.p)
     config = {

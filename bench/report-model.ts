@@ -6,8 +6,10 @@ import { endpointsNeeding } from '../shared/wiring/registry.ts'
 import type { CostLadder } from './cost-ladder.ts'
 import { FLAG_TEXT, type FlagCode } from './flags.ts'
 import { productPageCeiling } from './hop-floor.ts'
+import { layoutRuns } from './layouts.ts'
 import { ENDPOINTS } from './plan.ts'
 import { faultClassesHeadline, faultClassesSection } from './report-fault-classes.ts'
+import { layoutsHeadline, layoutsSection } from './report-layouts.ts'
 import type { CellSummary, DeployRun, FaultRun, LimitRatio, Results, RunRecord } from './results.ts'
 import { find } from './results.ts'
 import type { Calibration } from './scenarios/calibrate.ts'
@@ -44,6 +46,19 @@ export type Chart =
       bucketMs: number
       series: { name: string; values: (number | null)[] }[]
       marks: { atMs: number; label: string }[]
+    }
+  | {
+      // bars and lines over the same labels, on up to three value axes (y left, y1 and y2 right)
+      kind: 'combo'
+      title: string
+      labels: string[]
+      series: {
+        name: string
+        type: 'bar' | 'line'
+        axis: 'y' | 'y1' | 'y2'
+        values: (number | null)[]
+      }[]
+      axes: { y: string; y1?: string; y2?: string }
     }
 
 // Section is one part of the report
@@ -153,6 +168,7 @@ const allRuns = (r: Results): RunRecord[] => [
   ...(r.scenarios.limits?.runs ?? []),
   ...(r.scenarios.endpoints?.runs ?? []),
   ...(r.scenarios.scaling?.runs ?? []),
+  ...layoutRuns(r.scenarios.layouts),
 ]
 
 const deployTotals = (runs: DeployRun[], target: string, deployment: string) => {
@@ -1254,6 +1270,7 @@ export function reportSections(r: Results): Section[] {
     footprintSection(r),
     crashSection(r),
     faultClassesSection(r),
+    layoutsSection(r),
     claimsSection(r),
     flagsSection(r),
     methodSection(r),
@@ -1308,6 +1325,8 @@ export function headlineLines(r: Results): string[] {
   }
   const fc = r.scenarios['fault-classes']
   if (fc) lines.push(faultClassesHeadline(fc))
+  const layouts = layoutsHeadline(r)
+  if (layouts) lines.push(layouts)
   lines.push(
     `Load generator CPU: at most ${f.cores(h.generatorCoresMax)} cores; ${h.flagged} closed-loop figures flagged.`,
   )

@@ -65,6 +65,7 @@ describe('deploymentsCovered', () => {
       'footprint',
       'crash-safety',
       'fault-classes',
+      'layouts',
     ])
     for (const list of Object.values(covered))
       expect(list).toEqual(expect.arrayContaining(['micro', 'monolith']))

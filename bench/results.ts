@@ -4,6 +4,7 @@ import type { FaultClassesResult } from './fault-classes.ts'
 import type { FaultCost } from './fault-cost.ts'
 import { type FlagCode, flagRepeats, flagRun, mergeFlags } from './flags.ts'
 import type { HopFloor } from './hop-floor.ts'
+import type { LayoutsFigures } from './layouts.ts'
 import type { ClosedRun, Sampled } from './load.ts'
 import type { Latency } from './loadgen.ts'
 import type { BenchOptions, ScenarioName, Tool } from './options.ts'
@@ -350,6 +351,7 @@ export interface Results {
     footprint?: FootprintFigures
     'crash-safety'?: { runs: CrashRun[] }
     'fault-classes'?: FaultClassesResult
+    layouts?: LayoutsFigures
   }
   // --profile: a CPU profile of one process under the product-page load
   profile?: ProfileResult
@@ -407,6 +409,11 @@ export function deploymentsCovered(r: Results): Record<string, string[]> {
       fc.cells
         .filter((x) => x.endpoints.some((e) => e.requests > 0))
         .map((x) => kind(x.deployment)),
+    )
+  }
+  if (s.layouts) {
+    out.layouts = uniq(
+      s.layouts.layouts.filter((x) => x.runs.some((r) => r.rps > 0)).map((x) => x.deployment),
     )
   }
   return out

@@ -20,6 +20,7 @@ import { endpointsScenario } from './scenarios/endpoints.ts'
 import { failureScenario } from './scenarios/failure.ts'
 import { faultClassesScenario } from './scenarios/fault-classes.ts'
 import { footprintScenario } from './scenarios/footprint.ts'
+import { layoutsScenario } from './scenarios/layouts.ts'
 import { limitsScenario } from './scenarios/limits.ts'
 import { scalingScenario } from './scenarios/scaling.ts'
 
@@ -32,6 +33,7 @@ const TITLES: Record<ScenarioName, string> = {
   footprint: '6 Footprint',
   'crash-safety': '7 Crash safety: the invariant checker under SIGKILL',
   'fault-classes': '8 Fault classes: what each kind of fault takes down',
+  layouts: '9 Layouts: one codebase, several process layouts',
 }
 
 // timestamp names a results directory (sortable, no colons)
@@ -112,6 +114,9 @@ export async function runBench(
       for (const r of crash.runs)
         if (r.error)
           results.errors.push({ scenario: `crash-safety ${r.deployment}`, message: r.error })
+    },
+    layouts: async () => {
+      results.scenarios.layouts = await layoutsScenario(ctx)
     },
   }
   try {

@@ -14,6 +14,7 @@ export const SECTION_TITLES = [
   '## 6 Footprint',
   '## 7 Crash safety',
   '## 8 Fault classes',
+  '## 9 Layouts',
   "## What the figures say about the seed's claims",
   '## Flags',
   '## Method and machine',

@@ -53,6 +53,9 @@ export interface BuildContext<N extends Needs> {
   // constructor options the deployment sets (recovery and sweep intervals, ttls)
   options: Record<string, unknown>
   needs: Neighbours<N>
+  // whether a call to a need would be tried right now: false while the link to it refuses at
+  // once (its breaker open), always true in process. A module may skip work it cannot finish
+  reachable(need: keyof N & string): boolean
 }
 
 // ModuleManifest is everything wiring knows of a module, declared once in its index.ts: what

@@ -135,6 +135,8 @@ export interface Wiring {
   tokens: TokenIssuer
   outbox(source: string): Outbox
   options?(module: string): Record<string, unknown>
+  // whether calls to a module would be tried now (false while its link's breaker refuses)
+  reachable?(module: string): boolean
 }
 
 // buildModules builds the named modules and, lazily, any local neighbour they need; a neighbour
@@ -164,6 +166,7 @@ export function buildModules(
           outbox: () => base.outbox(name),
           options: base.options?.(name) ?? {},
           needs,
+          reachable: (need) => base.reachable?.((m.needs as Needs)[need]!.module) ?? true,
         }),
       )
     }

@@ -11,7 +11,7 @@ import { type Database, type Db, migrate, openDatabase } from '../platform/db/in
 import { audienceOf, jwtIssuer, type TokenIssuer } from '../platform/http/auth.ts'
 import { BreakerBoard } from '../platform/http/breakers.ts'
 import type { AppEnv } from '../platform/http/env.ts'
-import { type Fetch, resilientFetch } from '../platform/http/remote.ts'
+import { type Fetch, type Link, resilientFetch } from '../platform/http/remote.ts'
 import type { SeedContext } from '../platform/module.ts'
 import {
   hostOf,
@@ -134,6 +134,7 @@ export async function wire(plan: Plan, group: ServiceSpec, opts: WireOptions): P
       tokens,
       outbox: (source) => sqliteOutbox(source, () => relay?.kick()),
       options: (module) => optionsFor(opts.modules ?? {}, module, log),
+      reachable: (module) => !remote.refusing(module),
     },
     remote,
     // a module of this group called in-process meets its faults, as a call over HTTP does; one
@@ -188,8 +189,8 @@ function remoteClients(
   opts: WireOptions,
   board: BreakerBoard,
   faults: FaultBoard,
-): (module: string) => unknown | undefined {
-  const links = new Map<string, Fetch>()
+): ((module: string) => unknown | undefined) & { refusing(module: string): boolean } {
+  const links = new Map<string, Link>()
   const shares = linkShares(
     group.calls.map((name) => plan.services.find((s) => s.name === name)!).filter(Boolean),
   )
@@ -209,11 +210,15 @@ function remoteClients(
     }
     return f
   }
-  return (module) => {
+  const client = (module: string) => {
     if (isLocal(plan, group, module)) return undefined
     const host = hostOf(plan, module)
     return moduleWiring(module, plan.registry).client(`http://${host.name}`, link(host))
   }
+  // a module in process is always reachable; a remote one while its link would try a call
+  const refusing = (module: string) =>
+    !isLocal(plan, group, module) && (links.get(hostOf(plan, module).name)?.refusing() ?? false)
+  return Object.assign(client, { refusing })
 }
 
 // Delivery is a consumer's handler as the transport calls it (the inbox around it)

@@ -366,6 +366,40 @@ describe('Checkout', () => {
     expect(world.started('void').length).toBeGreaterThanOrEqual(failing)
   })
 
+  it('starts nothing while a neighbour it needs refuses calls, yet replays a finished key', async () => {
+    world = new World()
+    const own = await memoryDatabase(checkout)
+    let paymentsDown = false
+    const guarded = new CheckoutService(
+      own.db,
+      {
+        catalog: world.catalog,
+        pricing: world.pricing,
+        inventory: world.inventory,
+        payments: world.payments,
+        shipping: world.shipping,
+        orders: world.orders,
+      },
+      { reachable: (need) => !(paymentsDown && need === 'payments') },
+    )
+    const done = await guarded.checkout(ada, basket(), 'key-before')
+    const callsBefore = world.calls.length
+    paymentsDown = true
+    const refused = await guarded.checkout(ada, basket(), 'key-during').catch((e) => e)
+    expect(refused).toMatchObject({ kind: 'unavailable', dependency: 'payments' })
+    // nothing was priced, held, authorised or logged
+    expect(world.calls.length).toBe(callsBefore)
+    expect(await guarded.sagas()).toMatchObject({ inFlight: 0, reservedUnits: 0 })
+    // a key that already finished still answers its outcome
+    expect(await guarded.checkout(ada, basket(), 'key-before')).toEqual(done)
+    // once the link would try again, the same key starts its attempt
+    paymentsDown = false
+    expect(await guarded.checkout(ada, basket(), 'key-during')).toMatchObject({
+      status: 'confirmed',
+    })
+    own.close()
+  })
+
   it('answers 404 for an unknown product before any branch runs', async () => {
     fresh()
     const input = { ...basket(), items: [{ productId: 'nope-1', quantity: 1 }] }

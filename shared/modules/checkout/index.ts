@@ -35,7 +35,8 @@ export const checkout = defineModule({
     shipping: shippingContract,
     orders: ordersContract,
   },
-  build: (ctx) => new CheckoutService(ctx.db(), ctx.needs, ctx.options),
+  build: (ctx) =>
+    new CheckoutService(ctx.db(), ctx.needs, { ...ctx.options, reachable: ctx.reachable }),
   routes: checkoutRoutes,
   client: checkoutClient,
   publicRoutes: ['/api/checkout', '/api/checkout/*', '/api/orders/:id/cancel'],

@@ -70,6 +70,9 @@ export interface CheckoutOptions {
   // how often the recovery worker looks for sagas a crash left in flight (and the owner beats)
   recoverEveryMs?: number
   hook?: (point: SagaPoint, orderId: string) => void | Promise<void>
+  // whether a call to a neighbour would be tried now (the deployment's links say; in process
+  // always): a new attempt is not started while one of them would refuse at once
+  reachable?: (need: keyof CheckoutDeps & string) => boolean
 }
 
 // the failure a customer is told about when several branches fail: business answers (no
@@ -83,6 +86,17 @@ const RANK: ErrorKind[] = [
   'unauthorized',
   'unavailable',
 ]
+
+// the neighbours a new attempt calls on its way to a sale
+const NEEDS = ['catalog', 'pricing', 'inventory', 'payments', 'shipping', 'orders'] as const
+
+// dependencyDown is the answer while a neighbour's link refuses calls: 503 naming it, so the
+// caller's breaker does not count it against checkout
+function dependencyDown(need: string): DomainError {
+  const e = unavailable(`${need} is unavailable; no checkout was started`)
+  e.dependency = need
+  return e
+}
 
 // states a saga ends in; the others are in flight
 const TERMINAL: SagaState[] = ['done', 'failed', 'cancelled']
@@ -124,6 +138,7 @@ export class CheckoutService implements Checkout {
   private readonly leaseMs: number
   private readonly recoverEveryMs: number
   private readonly hook: (point: SagaPoint, orderId: string) => void | Promise<void>
+  private readonly reachable: CheckoutOptions['reachable']
   private readonly owner = randomUUID()
   private running = false
   private recovering = false
@@ -145,6 +160,7 @@ export class CheckoutService implements Checkout {
     this.leaseMs = opts.leaseMs ?? 60_000
     this.recoverEveryMs = opts.recoverEveryMs ?? 2_000
     this.hook = opts.hook ?? (() => {})
+    this.reachable = opts.reachable
     // the newest attempt of a key, and a saga by order id: read on every checkout
     this.byKey = db
       .select()
@@ -376,6 +392,10 @@ export class CheckoutService implements Checkout {
         }
         return { kind: 'abandoned' as const, row: last }
       }
+      // a neighbour the attempt needs refuses calls right now (its breaker is open): answer at
+      // once, before anything is held, priced or logged; a finished key still answers above
+      const down = this.unreachable()
+      if (down) throw dependencyDown(down)
       const attempt = (last?.attempt ?? 0) + 1
       const orderId = key === undefined ? randomUUID() : orderIdFor(userId, key, attempt)
       const now = nowIso()
@@ -398,6 +418,13 @@ export class CheckoutService implements Checkout {
       tx.insert(sagas).values(row).run()
       return { kind: 'run' as const, row }
     })
+  }
+
+  // unreachable names a neighbour a new attempt needs whose calls would be refused now, if any
+  private unreachable(): string | undefined {
+    const reachable = this.reachable
+    if (!reachable) return undefined
+    return NEEDS.find((need) => !reachable(need))
   }
 
   // runOrLeave runs an attempt; whatever escapes it unplanned hands the saga to recovery at

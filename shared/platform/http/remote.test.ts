@@ -92,8 +92,11 @@ describe('resilientFetch', () => {
     const transitions: string[] = []
     board.onTransition((v) => transitions.push(v.state))
     const fetcher = link(board)
+    expect(fetcher.refusing()).toBe(false)
     for (let i = 0; i < 3; i++) await fetcher(`${base}/thing`, { method: 'POST' })
     expect(board.list()[0]).toMatchObject({ from: 'a', to: 'b', state: 'open' })
+    // while open, the link says it would refuse (callers may skip work they cannot finish)
+    expect(fetcher.refusing()).toBe(true)
     hits = 0
     const error = await fetcher(`${base}/thing`, { method: 'POST' }).catch((e) => e)
     expect(error).toMatchObject({ kind: 'unavailable' })
@@ -104,6 +107,8 @@ describe('resilientFetch', () => {
     expect(hits).toBe(0)
     mode = 'ok'
     await Bun.sleep(250)
+    // due for its half-open trial: a call now would be tried, so the link no longer refuses
+    expect(fetcher.refusing()).toBe(false)
     expect((await fetcher(`${base}/thing`)).status).toBe(200)
     expect(board.list()[0]?.state).toBe('closed')
     expect(transitions).toEqual(['open', 'half-open', 'closed'])

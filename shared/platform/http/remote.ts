@@ -2,6 +2,7 @@ import {
   BrokenCircuitError,
   BulkheadRejectedError,
   bulkhead,
+  CircuitState,
   ConsecutiveBreaker,
   circuitBreaker,
   ExponentialBackoff,
@@ -18,6 +19,19 @@ import { countHop, DEADLINE_HEADER, remainingBudgetMs, setTraceHeaders } from '.
 
 // Fetch is the fetch signature module clients are built on
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
+
+// Link is a resilient fetch that can also say whether it would refuse a call right now, and
+// whose compartments share its breaker (the callee's health is one) but each hold their own
+// bulkhead of maxInFlight calls and queue: calls of one compartment that a slow dependency
+// holds (checkout waiting on payments) fill only that compartment, and the link's other calls
+// (the same service's order reads) keep their own slots
+export type Link = Fetch & {
+  // true while the breaker is open and not yet due for its half-open trial: a call made now
+  // would fail at once without reaching the callee
+  refusing(): boolean
+  // compartment is a fetch over this link with a bulkhead of its own, one per name
+  compartment(name: string): Fetch
+}
 
 // RemoteOptions describes one link from a caller to a callee
 export interface RemoteOptions {
@@ -76,12 +90,6 @@ const failedOver = new WeakMap<object, string>()
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
 
-// Link is a resilient fetch whose compartments share its breaker (the callee's health is one)
-// but each hold their own bulkhead of maxInFlight calls and queue: calls of one compartment
-// that a slow dependency holds (checkout waiting on payments) fill only that compartment, and
-// the link's other calls (the same service's order reads) keep their own slots
-export type Link = Fetch & { compartment(name: string): Fetch }
-
 // resilientFetch wraps fetch with a timeout, a circuit breaker for this (caller, callee) and
 // jittered retries for idempotent methods; failures come out as DomainError 'unavailable'.
 // Deadlines: a call waits min(own timeout, what is left of the request's X-Deadline-Ms) and
@@ -112,6 +120,11 @@ export function resilientFetch(opts: RemoteOptions): Link {
       }),
     },
   )
+  const halfOpenAfter = opts.halfOpenAfterMs ?? resilience.halfOpenAfterMs
+  let openedAt = 0
+  breaker.onBreak(() => {
+    openedAt = Date.now()
+  })
   const newBulkhead = () => bulkhead(opts.maxInFlight ?? 64, resilience.maxQueuedPerLink)
   const view = opts.board?.track(opts.from, opts.to)
   if (view && opts.board) {
@@ -206,8 +219,11 @@ export function resilientFetch(opts: RemoteOptions): Link {
       }
     }
 
+  const refusing = () =>
+    breaker.state === CircuitState.Open && Date.now() - openedAt < halfOpenAfter
   const compartments = new Map<string, Fetch>()
   return Object.assign(through(newBulkhead()), {
+    refusing,
     compartment(name: string): Fetch {
       let f = compartments.get(name)
       if (!f) {
