@@ -81,6 +81,66 @@ describe('Fault classes on micro', () => {
     await eventually(async () => expect((await notifications(micro!.url)).status).toBe(200), 30_000)
   }, 90_000)
 
+  const checkoutOf = (productId: string) =>
+    api('/api/checkout', {
+      method: 'POST',
+      headers: { ...json, Authorization: `Bearer ${user}` },
+      body: JSON.stringify({ items: [{ productId, quantity: 1 }], card: CARD_OK }),
+    })
+  const orderRead = (orderId: string) =>
+    api(`/api/orders/${orderId}`, { headers: { Authorization: `Bearer ${user}` } })
+  const gatewayBreaker = async (to: string) =>
+    ((await status()).breakers as any[]).find((b) => b.from === 'gateway' && b.to === to)
+
+  it('errors in payments: checkouts fail as its outage, the gateway keeps serving the rest of orders', async () => {
+    const placed = await checkoutOf('p-0043')
+    expect(placed.status).toBe(201)
+    const { orderId } = (await placed.json()) as { orderId: string }
+    expect((await chaos('errors', { target: 'payments', rate: 1 })).status).toBe(200)
+    try {
+      // more failed checkouts than the gateway's breaker towards orders tolerates
+      for (let i = 0; i < 8; i++) {
+        const res = await checkoutOf('p-0044')
+        expect(res.status).toBe(503)
+        // orders answers, promptly, that payments is down: not a failure of orders itself
+        expect(res.headers.get('X-Unavailable-Dependency')).toBeString()
+      }
+      expect((await gatewayBreaker('orders'))?.state ?? 'closed').toBe('closed')
+      // the order service's other routes are served meanwhile
+      expect((await orderRead(orderId)).status).toBe(200)
+    } finally {
+      await chaos('heal', { target: 'payments' })
+    }
+    await eventually(async () => expect((await checkoutOf('p-0044')).status).toBe(201), 30_000)
+  }, 90_000)
+
+  it('hang in payments: checkouts held at the gateway do not queue the order reads behind them', async () => {
+    const placed = await checkoutOf('p-0045')
+    expect(placed.status).toBe(201)
+    const { orderId } = (await placed.json()) as { orderId: string }
+    expect((await chaos('hang', { target: 'payments' })).status).toBe(200)
+    try {
+      // more held checkouts than the gateway lets in flight to orders on one compartment
+      const order: string[] = []
+      const held = Array.from({ length: 12 }, () =>
+        checkoutOf('p-0046').then((res) => {
+          order.push('checkout')
+          return res.status
+        }),
+      )
+      const read = await orderRead(orderId)
+      order.push('read')
+      expect(read.status).toBe(200)
+      // the read did not wait for a held checkout to end (each waits for the orders service's
+      // timeout towards payments, then fails as payments' outage)
+      expect(order[0]).toBe('read')
+      for (const status of await Promise.all(held)) expect(status).toBe(503)
+    } finally {
+      await chaos('heal', { target: 'payments' })
+    }
+    await eventually(async () => expect((await checkoutOf('p-0046')).status).toBe(201), 30_000)
+  }, 90_000)
+
   it('poison: the next message the service consumes ends in dead letters; the next one is handled', async () => {
     const checkout = async (productId: string) => {
       const res = await api('/api/checkout', {

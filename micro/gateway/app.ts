@@ -78,12 +78,16 @@ export function gatewayApp(opts: GatewayOptions): Hono<AppEnv> {
   const shares = linkShares(routed)
   for (const spec of routed) {
     const forward = proxy(spec, supervisor, board, config.serviceToken, shares.get(spec.name)!)
-    for (const pattern of spec.routes) app.all(pattern, forward)
+    for (const pattern of spec.routes) app.all(pattern, forward(pattern))
   }
   return app
 }
 
-// proxy forwards a request to the next live replica of a service, body and answer untouched
+// proxy forwards a request to the next live replica of a service, body and answer untouched;
+// each public route is its own compartment of the link (one breaker, a bulkhead per route), so
+// a route held by a slow dependency (checkout, while payments hangs) cannot queue the service's
+// other routes behind it. The socket budget still holds in normal running: calls in flight
+// exceed a route's share only while something is slow, and those sockets are busy, not idle
 function proxy(
   spec: ServiceSpec,
   supervisor: Supervisor,
@@ -92,7 +96,7 @@ function proxy(
   maxInFlight: number,
 ) {
   let next = 0
-  const upstream: Fetch = resilientFetch({
+  const link = resilientFetch({
     from: 'gateway',
     to: spec.name,
     board,
@@ -100,31 +104,36 @@ function proxy(
     maxInFlight,
     timeoutFor: budgetFor,
   })
-  return async function forward(c: Context<AppEnv>) {
-    const replicas = supervisor.replicasOf(spec.name)
-    // prefer replicas the supervisor believes up; if none, try anyway and let the breaker speak
-    const live = replicas.filter((r) => r.state === 'up')
-    const pool: Replica[] = live.length ? live : replicas
-    const target = pool[next++ % pool.length]!
-    // path and query as received, without parsing the URL: everything after the authority
-    const raw = c.req.url
-    const pathAndQuery = raw.slice(raw.indexOf('/', raw.indexOf('//') + 2))
-    // one native copy of the request's headers, less the connection's own
-    const headers = new Headers(c.req.raw.headers)
-    for (const h of HOP) headers.delete(h)
-    // the request id and traceparent of this request are added by the upstream fetch
-    const method = c.req.method
-    // the body was read in full (bounded, with a deadline) by createApp before any upstream is
-    // called: a slow client is answered 408 here and never counts against a breaker
-    const res = await upstream(`${target.url}${pathAndQuery}`, {
-      method,
-      headers,
-      body: method === 'GET' || method === 'HEAD' ? undefined : await c.req.arrayBuffer(),
-    })
-    // the upstream answer goes out as it came (fetch's headers are ours to change): no copy of
-    // its headers or body, only the connection's own headers taken off
-    for (const h of HOP) if (res.headers.has(h)) res.headers.delete(h)
-    return res
+  return (route: string) => {
+    const upstream: Fetch = link.compartment(route)
+    return async function forward(c: Context<AppEnv>) {
+      const replicas = supervisor.replicasOf(spec.name)
+      // prefer replicas the supervisor believes up; if none, try anyway and let the breaker speak
+      const live = replicas.filter((r) => r.state === 'up')
+      const pool: Replica[] = live.length ? live : replicas
+      const target = pool[next++ % pool.length]!
+      // path and query as received, without parsing the URL: everything after the authority
+      const raw = c.req.url
+      const pathAndQuery = raw.slice(raw.indexOf('/', raw.indexOf('//') + 2))
+      // one native copy of the request's headers, less the connection's own
+      const headers = new Headers(c.req.raw.headers)
+      for (const h of HOP) headers.delete(h)
+      // the request id and traceparent of this request are added by the upstream fetch
+      const method = c.req.method
+      // the body was read in full (bounded, with a deadline) by createApp before any upstream is
+      // called: a slow client is answered 408 here and never counts against a breaker
+      const res = await upstream(`${target.url}${pathAndQuery}`, {
+        method,
+        headers,
+        body: method === 'GET' || method === 'HEAD' ? undefined : await c.req.arrayBuffer(),
+        // a client that gave up frees its place in the route's bulkhead (and its socket) at once
+        signal: c.req.raw.signal,
+      })
+      // the upstream answer goes out as it came (fetch's headers are ours to change): no copy of
+      // its headers or body, only the connection's own headers taken off
+      for (const h of HOP) if (res.headers.has(h)) res.headers.delete(h)
+      return res
+    }
   }
 }
 

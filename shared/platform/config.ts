@@ -4,6 +4,12 @@ export const resilience = {
   timeoutMs: 2000,
   // consecutive failures that open a breaker
   breakerFailures: 5,
+  // a call the caller's deadline cut short is the callee's failure (the breaker counts it) when
+  // it still had at least this share of the link's own timeout: the callee had its fair chance.
+  // Less than that, the caller ran out of time and the callee is not to blame. (Every hop
+  // passes its callee a little less than it got, so "any budget under the own timeout" would
+  // excuse every timeout of a service called through another)
+  fairBudgetShare: 0.5,
   // how long an open breaker waits before letting one trial call through
   halfOpenAfterMs: 1000,
   // attempts for idempotent calls (GET/HEAD) only

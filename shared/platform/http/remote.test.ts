@@ -76,6 +76,16 @@ describe('resilientFetch', () => {
     expect(hits).toBe(1)
   })
 
+  it('does not retry a call that timed out, idempotent or not', async () => {
+    mode = 'slow'
+    hits = 0
+    const error = await link()(`${base}/thing`).catch((e) => e)
+    expect(error).toMatchObject({ kind: 'unavailable' })
+    expect(error.message).toContain('did not answer')
+    expect(hits).toBe(1)
+    mode = 'ok'
+  })
+
   it('opens after consecutive failures, fails fast while open, and closes after a success', async () => {
     mode = 'fail'
     const board = new BreakerBoard()
@@ -153,5 +163,124 @@ describe('resilientFetch deadlines', () => {
     expect(spent.status).toBe(503)
     mode = 'ok'
     expect((await app.request('/outer', { method: 'POST' })).status).toBe(200)
+  })
+
+  it('passes on a callee’s own 5xx as that callee’s outage, so the caller’s callers do not count it', async () => {
+    mode = 'fail'
+    const app = outer(slowLink(new BreakerBoard()))
+    const res = await app.request('/outer', { method: 'POST' })
+    expect(res.status).toBeGreaterThanOrEqual(500)
+    expect(res.headers.get('X-Unavailable-Dependency')).toBe('b')
+    // a gateway's link to the caller: the caller is up, its dependency b is not
+    const board = new BreakerBoard()
+    const gateway = resilientFetch({
+      from: 'gateway',
+      to: 'a',
+      board,
+      breakerFailures: 2,
+      fetch: async (input, init) => app.request(String(input), init),
+    })
+    for (let i = 0; i < 4; i++) {
+      const answer = await gateway('http://a/outer', { method: 'POST' })
+      expect(answer.status).toBeGreaterThanOrEqual(500)
+    }
+    expect(board.list()[0]).toMatchObject({ to: 'a', state: 'closed' })
+    mode = 'ok'
+  })
+})
+
+describe('resilientFetch compartments', () => {
+  it('holds a slow compartment’s calls in its own bulkhead: the link’s other calls go on', async () => {
+    // a fake network: /slow waits until released, everything else answers at once
+    let release = () => {}
+    const released = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const fake = async (input: string | URL | Request) => {
+      if (String(input).endsWith('/slow')) await released
+      return new Response('{}', { status: 200 })
+    }
+    const link = resilientFetch({ from: 'gateway', to: 'orders', fetch: fake, maxInFlight: 1 })
+    const slow = link.compartment('POST /api/checkout')
+    let slowDone = 0
+    const held = [slow('http://orders/slow'), slow('http://orders/slow')].map((p) =>
+      p.then(() => slowDone++),
+    )
+    // the slow compartment is full (one in flight, one queued); another route's call answers
+    const other = await link.compartment('GET /api/orders/:id/events')('http://orders/fast')
+    expect(other.status).toBe(200)
+    expect(slowDone).toBe(0)
+    // the same compartment is shared by every call naming it
+    expect(link.compartment('POST /api/checkout')).toBe(slow)
+    release()
+    await Promise.all(held)
+    expect(slowDone).toBe(2)
+  })
+})
+
+describe('resilientFetch fair budgets', () => {
+  const outer = (fetcher: ReturnType<typeof resilientFetch>) =>
+    testApp(
+      new Hono<AppEnv>().post('/outer', async (c) => {
+        const res = await fetcher(`${base}/thing`, { method: 'POST' })
+        return c.json(await unwrap(res))
+      }),
+    )
+
+  it('counts a timeout against the callee when the caller’s deadline left it most of the link’s timeout', async () => {
+    mode = 'slow'
+    const board = new BreakerBoard()
+    // the caller passes on a little less than the link's own timeout, as every hop does
+    const app = outer(
+      resilientFetch({ from: 'a', to: 'b', board, timeoutMs: 120, breakerFailures: 2 }),
+    )
+    for (let i = 0; i < 2; i++) {
+      const res = await app.request('/outer', {
+        method: 'POST',
+        headers: { 'X-Deadline-Ms': '110' },
+      })
+      expect(res.status).toBe(503)
+    }
+    expect(board.list()[0]?.state).toBe('open')
+    mode = 'ok'
+  })
+})
+
+describe('resilientFetch when the caller stops waiting', () => {
+  it('gives the call’s place up at once, without counting it against the callee', async () => {
+    // a fake network: /slow answers only when aborted (as fetch rejects), anything else at once
+    let slowCalls = 0
+    const fake = (input: string | URL | Request, init?: RequestInit) =>
+      new Promise<Response>((resolve, reject) => {
+        if (!String(input).endsWith('/slow')) return resolve(new Response('{}'))
+        slowCalls++
+        init?.signal?.addEventListener('abort', () => reject(init.signal?.reason))
+      })
+    const board = new BreakerBoard()
+    const link = resilientFetch({
+      from: 'gateway',
+      to: 'orders',
+      board,
+      fetch: fake,
+      maxInFlight: 1,
+      timeoutMs: 60_000,
+      breakerFailures: 2,
+    })
+    for (let i = 0; i < 3; i++) {
+      const client = new AbortController()
+      // one in flight, one queued behind it: both belong to clients that leave
+      const inFlight = link('http://orders/slow', { method: 'POST', signal: client.signal })
+      const queued = link('http://orders/slow', { method: 'POST', signal: client.signal })
+      const errors = Promise.all([inFlight, queued].map((p) => p.catch((e) => e)))
+      client.abort()
+      for (const error of await errors) {
+        expect(error).toMatchObject({ kind: 'unavailable' })
+        expect(error.message).toContain('stopped waiting')
+      }
+    }
+    // the queued calls never reached the network, and the slot is free for the next caller
+    expect(slowCalls).toBe(3)
+    expect((await link('http://orders/fast')).status).toBe(200)
+    expect(board.list()[0]?.state).toBe('closed')
   })
 })

@@ -20,11 +20,17 @@ import { countHop, DEADLINE_HEADER, remainingBudgetMs, setTraceHeaders } from '.
 // Fetch is the fetch signature module clients are built on
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
 
-// Link is a resilient fetch that can also say whether it would refuse a call right now
+// Link is a resilient fetch that can also say whether it would refuse a call right now, and
+// whose compartments share its breaker (the callee's health is one) but each hold their own
+// bulkhead of maxInFlight calls and queue: calls of one compartment that a slow dependency
+// holds (checkout waiting on payments) fill only that compartment, and the link's other calls
+// (the same service's order reads) keep their own slots
 export type Link = Fetch & {
   // true while the breaker is open and not yet due for its half-open trial: a call made now
   // would fail at once without reaching the callee
   refusing(): boolean
+  // compartment is a fetch over this link with a bulkhead of its own, one per name
+  compartment(name: string): Fetch
 }
 
 // RemoteOptions describes one link from a caller to a callee
@@ -44,7 +50,8 @@ export interface RemoteOptions {
   // thresholds default to platform/config.ts; tests pass smaller ones
   breakerFailures?: number
   halfOpenAfterMs?: number
-  // calls in flight on this link; more wait in a queue (see resilience.socketBudget)
+  // calls in flight on this link (in each of its compartments); more wait in a queue (see
+  // resilience.socketBudget)
   maxInFlight?: number
   // chaos: while from -> to is partitioned, calls fail as if the network dropped them
   faults?: FaultBoard
@@ -58,12 +65,28 @@ class OutOfBudget extends Error {
   }
 }
 
+// CallerGone is a call whose caller stopped waiting (init.signal aborted: the gateway's client
+// went away): it leaves its bulkhead's queue or its socket at once, and, like a spent
+// deadline, is no failure of the callee and is not retried
+class CallerGone extends OutOfBudget {
+  constructor() {
+    super(0)
+    this.message = 'the caller stopped waiting'
+  }
+}
+
 // UpstreamFailure is a 5xx answer, thrown so the breaker counts it, then handed back
 class UpstreamFailure extends Error {
   constructor(readonly response: Response) {
     super(`upstream answered ${response.status}`)
   }
 }
+
+// failedOver remembers which link handed back a callee's own 5xx answer: unwrap names that
+// callee as the dependency of the error it rebuilds, so a caller that passes the error on
+// answers it as a dependency's outage (X-Unavailable-Dependency) and its own callers' breakers
+// do not count it against the caller, which is up (the answer objects are not otherwise marked)
+const failedOver = new WeakMap<object, string>()
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
 
@@ -82,9 +105,13 @@ export function resilientFetch(opts: RemoteOptions): Link {
     },
   )
   // an open breaker or a spent deadline fails now: waiting a backoff to meet it again would
-  // only make the answer slower (a call meeting an open breaker answers at once)
+  // only make the answer slower (a call meeting an open breaker answers at once). Nor is a call
+  // that timed out tried again: its callee is slow, and a second wait would double the
+  // caller's and pile more calls onto a dependency that cannot keep up
   const retries = retry(
-    handleWhen((e) => !(e instanceof BrokenCircuitError) && !(e instanceof OutOfBudget)),
+    handleWhen(
+      (e) => !(e instanceof BrokenCircuitError) && !(e instanceof OutOfBudget) && !timedOut(e),
+    ),
     {
       maxAttempts: resilience.retryAttempts - 1,
       backoff: new ExponentialBackoff({
@@ -98,7 +125,7 @@ export function resilientFetch(opts: RemoteOptions): Link {
   breaker.onBreak(() => {
     openedAt = Date.now()
   })
-  const inFlight = bulkhead(opts.maxInFlight ?? 64, resilience.maxQueuedPerLink)
+  const newBulkhead = () => bulkhead(opts.maxInFlight ?? 64, resilience.maxQueuedPerLink)
   const view = opts.board?.track(opts.from, opts.to)
   if (view && opts.board) {
     const board = opts.board
@@ -108,7 +135,11 @@ export function resilientFetch(opts: RemoteOptions): Link {
     })
   }
 
-  async function attempt(input: string | URL | Request, init: RequestInit | undefined) {
+  async function attempt(
+    inFlight: ReturnType<typeof bulkhead>,
+    input: string | URL | Request,
+    init: RequestInit | undefined,
+  ) {
     if (opts.faults?.isPartitioned(opts.from, opts.to)) {
       throw new Error(`network partition between ${opts.from} and ${opts.to}`)
     }
@@ -124,14 +155,22 @@ export function resilientFetch(opts: RemoteOptions): Link {
     const budget = left === undefined ? own : Math.min(own, left)
     if (budget <= 0) throw new OutOfBudget(0)
     headers.set(DEADLINE_HEADER, String(budget))
-    // the deadline covers the wait for a slot as well as the call itself
-    const signal = AbortSignal.timeout(budget)
+    // the deadline covers the wait for a slot as well as the call itself, and so does the
+    // caller's own signal: a call nobody waits for any more gives its place up
+    const given = init?.signal ?? undefined
+    if (given?.aborted) throw new CallerGone()
+    const timeout = AbortSignal.timeout(budget)
+    const signal = given ? AbortSignal.any([given, timeout]) : timeout
     let res: Response
     try {
       res = await inFlight.execute(() => base(input, { ...init, headers, signal }), signal)
     } catch (error) {
-      // cut short by the caller's deadline rather than by this link's own timeout
-      if (budget < own && signal.aborted) throw new OutOfBudget(budget)
+      if (given?.aborted) throw new CallerGone()
+      // cut short by the caller's deadline rather than by this link's own timeout, before the
+      // callee had its fair share of it: not the callee's fault
+      if (budget < own * resilience.fairBudgetShare && signal.aborted) {
+        throw new OutOfBudget(budget)
+      }
       throw error
     }
     countHop(bodyBytes(init, headers), res)
@@ -146,41 +185,59 @@ export function resilientFetch(opts: RemoteOptions): Link {
     return e
   }
 
-  const refusing = () =>
-    breaker.state === CircuitState.Open && Date.now() - openedAt < halfOpenAfter
-  return Object.assign(
-    async function remoteFetch(input: string | URL | Request, init?: RequestInit) {
+  const through = (inFlight: ReturnType<typeof bulkhead>): Fetch =>
+    async function remoteFetch(input, init) {
       const method = (
         init?.method ?? (input instanceof Request ? input.method : 'GET')
       ).toUpperCase()
-      const once = () => breaker.execute(() => attempt(input, init))
+      const once = () => breaker.execute(() => attempt(inFlight, input, init))
       try {
         return await (IDEMPOTENT.has(method) ? retries.execute(once) : once())
       } catch (error) {
-        if (error instanceof UpstreamFailure) return error.response
+        if (error instanceof UpstreamFailure) {
+          failedOver.set(error.response, opts.to)
+          return error.response
+        }
         if (error instanceof BrokenCircuitError) {
           throw down(`${opts.to} is unavailable (circuit open)`)
         }
         if (error instanceof BulkheadRejectedError) {
           throw down(`too many calls in flight to ${opts.to}`)
         }
+        if (error instanceof CallerGone) {
+          throw down(`the caller stopped waiting for ${opts.to}`)
+        }
         if (error instanceof OutOfBudget) {
           throw down(
             `${opts.to} did not answer within the caller's deadline (${error.budgetMs} ms)`,
           )
         }
-        if (
-          error instanceof TaskCancelledError ||
-          (error instanceof DOMException && error.name === 'TimeoutError')
-        ) {
+        if (timedOut(error)) {
           throw down(`${opts.to} did not answer within ${timeoutMs} ms`)
         }
         throw down(`${opts.to} is unreachable (${(error as Error).message})`)
       }
+    }
+
+  const refusing = () =>
+    breaker.state === CircuitState.Open && Date.now() - openedAt < halfOpenAfter
+  const compartments = new Map<string, Fetch>()
+  return Object.assign(through(newBulkhead()), {
+    refusing,
+    compartment(name: string): Fetch {
+      let f = compartments.get(name)
+      if (!f) {
+        f = through(newBulkhead())
+        compartments.set(name, f)
+      }
+      return f
     },
-    { refusing },
-  )
+  })
 }
+
+// timedOut says whether a call ended on its deadline (waiting for a slot, or for the answer)
+const timedOut = (e: unknown) =>
+  e instanceof TaskCancelledError || (e instanceof DOMException && e.name === 'TimeoutError')
 
 // Answer is the part of a Response (or of hc's ClientResponse) that unwrap reads
 type Answer = { ok: boolean; status: number; json(): Promise<any> }
@@ -202,7 +259,9 @@ export async function unwrap<T>(res: Answer): Promise<T> {
     body = null
   }
   const error = domainErrorFromProblem(res.status, body)
-  const dependency = (res as { headers?: Headers }).headers?.get?.(DEPENDENCY_HEADER)
+  // a dependency of the callee's own, else the callee itself when the 5xx is its own failure
+  const dependency =
+    (res as { headers?: Headers }).headers?.get?.(DEPENDENCY_HEADER) ?? failedOver.get(res)
   if (dependency) error.dependency = dependency
   throw error
 }
