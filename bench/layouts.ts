@@ -15,11 +15,11 @@ export interface LayoutSpec {
   nodeServices?: string[]
 }
 
-// CUSTOM_LAYOUT is the custom layout: by-domain (the plan's four groups) with the group that
-// hosts payments, shop-writes, on Node
+// CUSTOM_LAYOUT is the custom layout: by-domain (the plan's five groups) with its writes,
+// shop-writes (users, orders, checkout, shipping), on Node
 export const CUSTOM_LAYOUT =
   'shop-reads=storefront+catalog+pricing+reviews+inventory,' +
-  'node:shop-writes=users+orders+checkout+payments+shipping,' +
+  'node:shop-writes=users+orders+checkout+shipping,payments,' +
   'messaging=notifications+reporting,loans=loan-validation+credit-check+loan-approval'
 
 // LAYOUTS are every layout of a full run, the reference first

@@ -56,6 +56,7 @@ const CASES: Case[] = [
         expect(groups.map((g) => g.name)).toEqual([
           'shop-reads',
           'shop-writes',
+          'payments',
           'messaging',
           'loans',
         ])
@@ -64,7 +65,6 @@ const CASES: Case[] = [
           'users',
           'orders',
           'checkout',
-          'payments',
           'shipping',
         ])
       })

@@ -167,7 +167,7 @@ export class Supervisor {
   }
 
   // replicasOf lists a service's replicas, throwing on an unknown name; a module's name stands
-  // for the group hosting it (in the by-domain layout, `kill payments` kills shop-writes)
+  // for the group hosting it (in the by-domain layout, `kill inventory` kills shop-reads)
   replicasOf(service: string): Replica[] {
     const t = this.config.topology
     const group = t.services.find((s) => s.name === service)

@@ -55,19 +55,21 @@ describe('planFor', () => {
     expect(p.sharedData).toEqual([{ modules: ['users', 'orders'], database: 'monolith.db' }])
   })
 
-  it('groups modules by domain in four processes', () => {
+  it('groups modules by domain in five processes, payments on its own', () => {
     const p = planFor('by-domain')
     expect(p.services.map((s) => [s.name, s.database, s.port])).toEqual([
       ['shop-reads', 'shop-reads.db', 4100],
       ['shop-writes', 'shop-writes.db', 4110],
-      ['messaging', 'messaging.db', 4120],
-      ['loans', 'loans.db', 4130],
+      ['payments', 'payments.db', 4120],
+      ['messaging', 'messaging.db', 4130],
+      ['loans', 'loans.db', 4140],
     ])
     expect(placed('by-domain')).toEqual(everyModule)
     const calls = Object.fromEntries(p.services.map((s) => [s.name, s.calls]))
     expect(calls).toEqual({
       'shop-reads': [],
-      'shop-writes': ['shop-reads'],
+      'shop-writes': ['shop-reads', 'payments'],
+      payments: [],
       messaging: ['shop-writes'],
       loans: [],
     })

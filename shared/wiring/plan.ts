@@ -80,16 +80,19 @@ const FILES: Record<string, string> = { 'loan-validation': 'loans.db', 'credit-c
 // REPLICAS: the aggregator runs twice in the micro layout (the product page's hot path)
 const MICRO_REPLICAS: Record<string, number> = { storefront: 2 }
 
-// BY_DOMAIN groups modules by what changes together and what the traffic does: reads of the
-// shop (the product page and search touch these five and nothing else: one process answers
-// a product page without a hop), writes of the shop (a checkout's branch — stock excepted —
-// and the users/orders shared data stay in one process and one file), the event consumers
+// BY_DOMAIN groups modules by what changes together and what the traffic does, and splits what
+// fails apart: reads of the shop (the product page and search touch these five and nothing
+// else: one process answers a product page without a hop), writes of the shop (a checkout's
+// branch — stock and the card excepted — and the users/orders shared data stay in one process
+// and one file), payments alone (it talks to the card network, the dependency most likely to
+// fail or stall on its own: its outage takes checkout and nothing else), the event consumers
 // (both only read events and serve admin/customer lists), and the loan chain (three links,
 // one process). Stock lives with the reads because every page shows it; checkout reaches it
 // over HTTP, as in the micro layout
 const BY_DOMAIN: { name: string; modules: string[] }[] = [
   { name: 'shop-reads', modules: ['storefront', 'catalog', 'pricing', 'reviews', 'inventory'] },
-  { name: 'shop-writes', modules: ['users', 'orders', 'checkout', 'payments', 'shipping'] },
+  { name: 'shop-writes', modules: ['users', 'orders', 'checkout', 'shipping'] },
+  { name: 'payments', modules: ['payments'] },
   { name: 'messaging', modules: ['notifications', 'reporting'] },
   { name: 'loans', modules: ['loan-validation', 'credit-check', 'loan-approval'] },
 ]
