@@ -204,7 +204,7 @@ export function faultClassesSection(r: Results): Section | null {
         "consumer of the module's messages (payments' events are consumed by notifications); " +
         'reviews publishes none, so its poison cell is not applicable.',
       'Served counts 2xx/3xx answers among the requests started during the fault; "unrelated" ' +
-        "pools the endpoints that do not need the faulty module (the bench's AFFECTED map), and " +
+        'pools the endpoints that do not need the faulty module (from the module manifests), and ' +
         'their p99 counts failures too. "Recovered after heal" is the time from the heal until ' +
         "every endpoint's later requests all succeeded. Mechanisms are read from the data: a " +
         'process boundary when a process restarted and the unrelated endpoints stayed served; a ' +

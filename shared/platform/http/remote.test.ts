@@ -107,9 +107,12 @@ describe('resilientFetch', () => {
     expect(hits).toBe(0)
     mode = 'ok'
     await Bun.sleep(250)
-    // due for its half-open trial: a call now would be tried, so the link no longer refuses
+    // due for its half-open trial: the first to ask is granted it; the others are told the
+    // link refuses until the trial decides
     expect(fetcher.refusing()).toBe(false)
+    expect(fetcher.refusing()).toBe(true)
     expect((await fetcher(`${base}/thing`)).status).toBe(200)
+    expect(fetcher.refusing()).toBe(false)
     expect(board.list()[0]?.state).toBe('closed')
     expect(transitions).toEqual(['open', 'half-open', 'closed'])
   })

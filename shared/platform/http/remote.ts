@@ -26,8 +26,9 @@ export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promi
 // holds (checkout waiting on payments) fill only that compartment, and the link's other calls
 // (the same service's order reads) keep their own slots
 export type Link = Fetch & {
-  // true while the breaker is open and not yet due for its half-open trial: a call made now
-  // would fail at once without reaching the callee
+  // true while a call made now would fail at once without reaching the callee: the breaker is
+  // open and not yet due for its trial, or the trial is under way (or promised to a caller who
+  // asked first); asking when the trial is due grants it, so ask only before making the call
   refusing(): boolean
   // compartment is a fetch over this link with a bulkhead of its own, one per name
   compartment(name: string): Fetch
@@ -219,8 +220,18 @@ export function resilientFetch(opts: RemoteOptions): Link {
       }
     }
 
-  const refusing = () =>
-    breaker.state === CircuitState.Open && Date.now() - openedAt < halfOpenAfter
+  // once the breaker is due for its trial, the first caller to ask goes ahead and the others
+  // are told the link refuses until that trial decides (or another interval passes, if the
+  // caller never made the call): a burst of work that would meet the breaker anyway is spared
+  let trialGrantedAt = 0
+  const refusing = () => {
+    if (breaker.state === CircuitState.HalfOpen) return true
+    if (breaker.state !== CircuitState.Open) return false
+    const now = Date.now()
+    if (now - openedAt < halfOpenAfter || now - trialGrantedAt < halfOpenAfter) return true
+    trialGrantedAt = now
+    return false
+  }
   const compartments = new Map<string, Fetch>()
   return Object.assign(through(newBulkhead()), {
     refusing,
