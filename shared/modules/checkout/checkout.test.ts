@@ -400,6 +400,28 @@ describe('Checkout', () => {
     own.close()
   })
 
+  it('asks each neighbour once per checkout (asking for a due trial grants it)', async () => {
+    world = new World()
+    const own = await memoryDatabase(checkout)
+    // payments' link is due for its trial: the first ask is granted, every later one refused
+    let asks = 0
+    const once = new CheckoutService(
+      own.db,
+      {
+        catalog: world.catalog,
+        pricing: world.pricing,
+        inventory: world.inventory,
+        payments: world.payments,
+        shipping: world.shipping,
+        orders: world.orders,
+      },
+      { reachable: (need) => need !== 'payments' || asks++ === 0 },
+    )
+    expect(await once.checkout(ada, basket(), 'trial-key')).toMatchObject({ status: 'confirmed' })
+    expect(asks).toBe(1)
+    own.close()
+  })
+
   it('answers 404 for an unknown product before any branch runs', async () => {
     fresh()
     const input = { ...basket(), items: [{ productId: 'nope-1', quantity: 1 }] }

@@ -193,9 +193,15 @@ export class CheckoutService implements Checkout {
   }
 
   async checkout(user: User, input: CheckoutInput, key?: string): Promise<CheckoutResult> {
+    // a neighbour refuses calls right now and this key has nothing to answer or settle: say so
+    // without a write transaction (claim checks again for keys it has seen)
+    const down = this.unreachable()
+    if (down && (key === undefined || !this.byKey.get({ user: user.id, key }))) {
+      throw dependencyDown(down)
+    }
     const fingerprint = fingerprintOf(input)
     for (let round = 0; ; round++) {
-      const claim = this.claim(user.id, key, fingerprint)
+      const claim = this.claim(user.id, key, fingerprint, down)
       if (claim.kind === 'done') return claim.result
       if (claim.kind === 'run') return this.runOrLeave(user, input, claim.row)
       // the key's last attempt was abandoned by a crash: settle it (resume or compensate)
@@ -364,6 +370,9 @@ export class CheckoutService implements Checkout {
     userId: string,
     key: string | undefined,
     fingerprint: string,
+    // a neighbour that refuses calls right now (asked once per checkout: asking when a breaker
+    // is due for its trial grants the trial)
+    down: string | undefined,
   ):
     | { kind: 'done'; result: CheckoutResult }
     | { kind: 'run'; row: Row }
@@ -394,7 +403,6 @@ export class CheckoutService implements Checkout {
       }
       // a neighbour the attempt needs refuses calls right now (its breaker is open): answer at
       // once, before anything is held, priced or logged; a finished key still answers above
-      const down = this.unreachable()
       if (down) throw dependencyDown(down)
       const attempt = (last?.attempt ?? 0) + 1
       const orderId = key === undefined ? randomUUID() : orderIdFor(userId, key, attempt)
