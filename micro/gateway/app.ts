@@ -75,7 +75,8 @@ export function gatewayApp(opts: GatewayOptions): Hono<AppEnv> {
   app.route('/', opsApp(microOps({ ...opts, board })))
 
   const routed = config.topology.services.filter((s) => s.routes.length > 0)
-  const shares = linkShares(routed)
+  // a public request goes to one group: a link may use up to half the sockets (see linkShares)
+  const shares = linkShares(routed, 'each-request-calls-one')
   for (const spec of routed) {
     const forward = proxy(spec, supervisor, board, config.serviceToken, shares.get(spec.name)!)
     for (const pattern of spec.routes) app.all(pattern, forward(pattern))

@@ -55,11 +55,25 @@ export function balanced(urls: string[], base: Fetch = fetch): Fetch {
 }
 
 // linkShares splits a process's socket budget over the replicas it calls: each link may have
-// its share times its replica count in flight, so pooled sockets never exceed Bun's pool
-export function linkShares(callees: ServiceSpec[]): Map<string, number> {
+// its share times its replica count in flight, so pooled sockets never exceed Bun's pool. A
+// caller whose requests each go to one callee (the gateway: a public request is routed to one
+// group) lets a link use up to half the budget when its even share is smaller: links then
+// compete only while several are busy at once, and a group serving the hot route is not held
+// to a fraction of the sockets because other groups exist. A caller that fans out (the
+// aggregator calls every part at once) keeps the even split
+export function linkShares(
+  callees: ServiceSpec[],
+  fanOut: 'each-request-calls-all' | 'each-request-calls-one' = 'each-request-calls-all',
+): Map<string, number> {
   const hosts = callees.reduce((n, s) => n + s.replicas, 0)
-  const perHost = Math.max(2, Math.floor(resilience.socketBudget / Math.max(1, hosts)))
-  return new Map(callees.map((s) => [s.name, perHost * s.replicas]))
+  const even = Math.max(2, Math.floor(resilience.socketBudget / Math.max(1, hosts)))
+  return new Map(
+    callees.map((s) => {
+      const share = even * s.replicas
+      if (fanOut === 'each-request-calls-all') return [s.name, share]
+      return [s.name, Math.max(share, Math.floor(resilience.socketBudget / 2))]
+    }),
+  )
 }
 
 // WireOptions are what a deployment decides around the modules: secrets, the seeded logins,
