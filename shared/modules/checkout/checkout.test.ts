@@ -20,7 +20,14 @@ import { OrdersService, orders } from '../orders/index.ts'
 import { PaymentsService, payments } from '../payments/index.ts'
 import { PricingService, pricing } from '../pricing/index.ts'
 import { ShippingService } from '../shipping/index.ts'
-import { CheckoutService, checkout, checkoutClient, checkoutRoutes, orderIdFor } from './index.ts'
+import {
+  type CheckoutOptions,
+  CheckoutService,
+  checkout,
+  checkoutClient,
+  checkoutRoutes,
+  orderIdFor,
+} from './index.ts'
 
 const OK = { number: '4242424242424242', expiry: '12/39', cvc: '123' }
 const DECLINED = { number: '4000000000000002', expiry: '12/39', cvc: '123' }
@@ -201,7 +208,7 @@ class World {
 
   placed = () => this.n
 
-  service(db: Database['db']): CheckoutService {
+  service(db: Database['db'], opts: CheckoutOptions = {}): CheckoutService {
     return new CheckoutService(
       db,
       {
@@ -212,7 +219,7 @@ class World {
         shipping: this.shipping,
         orders: this.orders,
       },
-      { log: (m) => this.logs.push(m) },
+      { log: (m) => this.logs.push(m), ...opts },
     )
   }
 }
@@ -370,18 +377,9 @@ describe('Checkout', () => {
     world = new World()
     const own = await memoryDatabase(checkout)
     let paymentsDown = false
-    const guarded = new CheckoutService(
-      own.db,
-      {
-        catalog: world.catalog,
-        pricing: world.pricing,
-        inventory: world.inventory,
-        payments: world.payments,
-        shipping: world.shipping,
-        orders: world.orders,
-      },
-      { reachable: (need) => !(paymentsDown && need === 'payments') },
-    )
+    const guarded = world.service(own.db, {
+      reachable: (need) => !(paymentsDown && need === 'payments'),
+    })
     const done = await guarded.checkout(ada, basket(), 'key-before')
     const callsBefore = world.calls.length
     paymentsDown = true
@@ -405,18 +403,9 @@ describe('Checkout', () => {
     const own = await memoryDatabase(checkout)
     // payments' link is due for its trial: the first ask is granted, every later one refused
     let asks = 0
-    const once = new CheckoutService(
-      own.db,
-      {
-        catalog: world.catalog,
-        pricing: world.pricing,
-        inventory: world.inventory,
-        payments: world.payments,
-        shipping: world.shipping,
-        orders: world.orders,
-      },
-      { reachable: (need) => need !== 'payments' || asks++ === 0 },
-    )
+    const once = world.service(own.db, {
+      reachable: (need) => need !== 'payments' || asks++ === 0,
+    })
     expect(await once.checkout(ada, basket(), 'trial-key')).toMatchObject({ status: 'confirmed' })
     expect(asks).toBe(1)
     own.close()
