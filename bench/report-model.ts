@@ -572,7 +572,7 @@ export function ceilingText(r: Results): string[] {
   return [
     `The ceiling on this stack: the monolith spends ${f.int(mono)} µs of CPU per product page; ` +
       `the microservices add ${hops} hops, and even at the bare floor (${f.ms(floor.cpuUs)} µs each, ` +
-      `scenario 1) they could serve at most ${f.x(best)} the monolith's throughput ` +
+      `scenario 1) they could serve at most ${best.toFixed(3)}× the monolith's throughput ` +
       `(target ≥ 0.4×: ${best >= 0.4 ? 'within reach' : 'out of reach of any Bun implementation on this machine'}). ` +
       `They serve ${f.x(reached?.throughput ?? null)}: ` +
       `${reached?.throughput ? f.pct(reached.throughput / best, 0) : 'n/a'} of that ceiling.`,
