@@ -69,11 +69,13 @@ const seen = []
 await new Promise((resolve) => {
   q.subscribe({ topic: 't', group: 'g', handle: (e) => { seen.push(e.id); if (seen.length === 2) resolve() } })
 })
-// acknowledged: nothing pending once the loop has settled the last delivery
-let pending = -1
-for (let i = 0; i < 200 && pending !== 0; i++) {
-  pending = q.stats().find((s) => s.topic === 't').pending
+// acknowledged: nothing pending once the loop has settled the last delivery; wait for that
+// (the queue's own poll interval between looks), up to 15 s, before the 20 s kill
+let pending = q.stats().find((s) => s.topic === 't').pending
+const giveUp = Date.now() + 15_000
+while (pending !== 0 && Date.now() < giveUp) {
   await new Promise((r) => setTimeout(r, 10))
+  pending = q.stats().find((s) => s.topic === 't').pending
 }
 await q.close()
 console.log(JSON.stringify({ runtime: typeof Bun, seen, pending }))
