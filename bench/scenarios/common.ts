@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { ownRoots, type Running } from '../deploy.ts'
-import { runClosed } from '../load.ts'
+import { type FlagCode, flagRun } from '../flags.ts'
+import { type PacedRun, runClosed } from '../load.ts'
 import type { RequestTemplate } from '../loadgen.ts'
 import type { BenchOptions, ScenarioName } from '../options.ts'
 import type { Settings } from '../plan.ts'
@@ -97,4 +98,24 @@ export async function probe(base: string, requests: RequestTemplate[], samples: 
     internalBytes: median(bytes),
     statuses,
   }
+}
+
+// pacedFlags are the flags a paced run earns (generator, machine and servers busy, records
+// scarce), never 'errors': failed requests are what the paced scenarios measure. serverCores is
+// null where the servers changed during the run (a redeploy)
+export function pacedFlags(
+  ctx: BenchContext,
+  run: PacedRun,
+  serverCores: number | null = run.serverCores,
+): FlagCode[] {
+  return flagRun({
+    requests: run.output.streams.reduce((n, s) => n + s.records.length, 0),
+    failures: 0,
+    generatorCores: run.generatorCores,
+    serverCores,
+    generatorThreads: 1,
+    machineCores: ctx.machineCores,
+    machineBusyCores: run.machineBusyCores,
+    othersCores: run.othersCores,
+  }).filter((f) => f !== 'errors')
 }

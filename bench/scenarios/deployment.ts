@@ -9,13 +9,13 @@ import {
   startMicro,
   startMonolith,
 } from '../deploy.ts'
-import { flagRun } from '../flags.ts'
+
 import { runPaced } from '../load.ts'
 import { type DeployRun, saturatedSteady } from '../results.ts'
 import { failedRequests, timeline, unavailableSeconds } from '../stats.ts'
 import type { Actors } from '../workload.ts'
 import { calibrate } from './calibrate.ts'
-import type { BenchContext } from './common.ts'
+import { type BenchContext, pacedFlags } from './common.ts'
 import { bucketed, pacedStreams } from './failure.ts'
 
 // Fleet is one deployment under test with the way to redeploy it
@@ -156,16 +156,7 @@ export async function deploymentScenario(ctx: BenchContext) {
             `redeploy took ${redeployMs ?? 'n/a'} ms, ${failed} failed requests, ` +
               `worst ${Math.max(...endpoints.map((e) => e.unavailableS))} s unavailable`,
           )
-          const flags = flagRun({
-            requests: run.output.streams.reduce((n, s) => n + s.records.length, 0),
-            failures: 0,
-            generatorCores: run.generatorCores,
-            serverCores: null,
-            generatorThreads: 1,
-            machineCores: ctx.machineCores,
-            machineBusyCores: run.machineBusyCores,
-            othersCores: run.othersCores,
-          }).filter((f) => f !== 'errors')
+          const flags = pacedFlags(ctx, run, null)
           const saturated = saturatedSteady(run.output.streams, { from: 0, to: from }, flags)
           if (saturated) p.note(`${fleet.name}: saturated before the redeploy, no verdict`)
           runs.push({

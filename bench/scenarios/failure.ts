@@ -9,7 +9,7 @@ import {
   startMicro,
   startMonolith,
 } from '../deploy.ts'
-import { flagRun, mergeFlags } from '../flags.ts'
+import { mergeFlags } from '../flags.ts'
 import { type PacedRun, runPaced } from '../load.ts'
 import type { PacedStream } from '../loadgen.ts'
 import { DEPLOYMENTS, type Deployment, ENDPOINTS } from '../plan.ts'
@@ -18,7 +18,7 @@ import { type FaultRun, saturatedSteady } from '../results.ts'
 import { availability, type PacedRecord, quantile, recoveryMs, timeline } from '../stats.ts'
 import { type Actors, templates } from '../workload.ts'
 import { calibrate } from './calibrate.ts'
-import type { BenchContext } from './common.ts'
+import { type BenchContext, pacedFlags } from './common.ts'
 
 // pacedStreams is the steady mixed load: every endpoint of scenario 2 at the same rate (the
 // seed picks the requests: runs on one deployment vary it so checkouts spread over products)
@@ -227,19 +227,7 @@ async function faultRun(
       recoveryMs: restartAtMs === null ? null : recoveryMs(s.records as PacedRecord[], restartAtMs),
       degraded: s.degraded,
     }))
-    const all = run.output.streams.flatMap((s) => s.records)
-    const flags = mergeFlags(
-      flagRun({
-        requests: all.length,
-        failures: 0,
-        generatorCores: run.generatorCores,
-        serverCores: run.serverCores,
-        generatorThreads: 1,
-        machineCores: ctx.machineCores,
-        machineBusyCores: run.machineBusyCores,
-        othersCores: run.othersCores,
-      }).filter((x) => x !== 'errors'),
-    )
+    const flags = mergeFlags(pacedFlags(ctx, run))
     const saturated = saturatedSteady(
       run.output.streams,
       { from: 0, to: faultAtMs ?? spanMs },

@@ -19,13 +19,13 @@ import {
   type FaultClass,
   type FaultClassesResult,
 } from '../fault-classes.ts'
-import { flagRun, mergeFlags } from '../flags.ts'
+import { mergeFlags } from '../flags.ts'
 import { runPaced } from '../load.ts'
 import { DEPLOYMENTS, type Deployment } from '../plan.ts'
 import { saturatedSteady } from '../results.ts'
 import type { Actors } from '../workload.ts'
 import { calibrate } from './calibrate.ts'
-import type { BenchContext } from './common.ts'
+import { type BenchContext, pacedFlags } from './common.ts'
 import { pacedStreams } from './failure.ts'
 
 // CellPlan is one cell to run: a class, a module, a deployment
@@ -371,18 +371,7 @@ async function runCell(
       cls.waitMs,
     ),
   )
-  cell.flags = mergeFlags(
-    flagRun({
-      requests: run.output.streams.reduce((n, x) => n + x.records.length, 0),
-      failures: 0,
-      generatorCores: run.generatorCores,
-      serverCores: run.serverCores,
-      generatorThreads: 1,
-      machineCores: ctx.machineCores,
-      machineBusyCores: run.machineBusyCores,
-      othersCores: run.othersCores,
-    }).filter((x) => x !== 'errors'),
-  )
+  cell.flags = mergeFlags(pacedFlags(ctx, run))
   cell.saturated = saturatedSteady(run.output.streams, { from: 0, to: cell.faultAtMs! }, cell.flags)
   if (cell.saturated) cell.notes.push('saturated before the fault: no verdict from this cell')
   const pct = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x * 100)} %`)
