@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { Subprocess } from 'bun'
 import { shifted, withReplicas } from '../micro/config.ts'
 import { replicaUrls, topology } from '../micro/topology.ts'
-import { alive, portsFree } from '../shared/testing/process.ts'
+import { alive, ephemeralLow, freeBlock } from '../shared/testing/process.ts'
 import { processTree } from './procfs.ts'
 
 const ROOT = join(import.meta.dir, '..')
@@ -127,21 +127,15 @@ export async function spawnHealthy(
 }
 
 // freePortBlock finds a loopback port whose shifted micro topology (with room for replicas) is
-// free, far from the ports tests pick
+// free, above the ports tests pick and below those of outgoing connections
 export function freePortBlock(): number {
-  for (let attempt = 0; attempt < 500; attempt++) {
-    const base = 30_000 + Math.floor(Math.random() * 3000) * 10
-    const t = withReplicas(
+  return freeBlock(26_000, ephemeralLow() - 300, (base) => [
+    base,
+    ...withReplicas(
       shifted(topology, base),
       topology.services.map((s) => `${s.name}=3`).join(','),
-    )
-    const ports = [
-      base,
-      ...t.services.flatMap((s) => replicaUrls(s).map((u) => Number(u.split(':')[2]))),
-    ]
-    if (ports.every((p) => p < 65_000) && portsFree(ports)) return base
-  }
-  throw new Error('no free block of loopback ports')
+    ).services.flatMap((s) => replicaUrls(s).map((u) => Number(u.split(':')[2]))),
+  ])
 }
 
 // MonolithStart chooses how the monolith runs

@@ -1,23 +1,21 @@
 import { expect } from 'bun:test'
 import { join } from 'node:path'
-import { portsFree, type Started, startProcess } from '../shared/testing/process.ts'
+import { freeBlock, type Started, startProcess } from '../shared/testing/process.ts'
 import { endpointKey, endpointsNeeding, publicEndpoints } from '../shared/wiring/registry.ts'
 import { shifted } from './config.ts'
 import { replicaUrls, topology } from './topology.ts'
 
 const entry = join(import.meta.dir, '..', 'twinstack.ts')
 
-// freeBase finds a gateway port whose whole shifted topology is free on loopback
+// freeBase finds a gateway port whose whole shifted topology is free on loopback (tests take
+// 20000-26000, the bench the range above, both below the ports of outgoing connections)
 export function freeBase(): number {
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 2000) * 10
-    const t = shifted(topology, base)
-    const ports = [
-      base,
-      ...t.services.flatMap((s) => replicaUrls(s).map((u) => Number(u.split(':')[2]))),
-    ]
-    if (portsFree(ports)) return base
-  }
+  return freeBlock(20_000, 26_000, (base) => [
+    base,
+    ...shifted(topology, base).services.flatMap((s) =>
+      replicaUrls(s).map((u) => Number(u.split(':')[2])),
+    ),
+  ])
 }
 
 // startMicro runs `bun twinstack.ts micro` (supervisor + every service + gateway) on free ports,

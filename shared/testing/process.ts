@@ -1,11 +1,10 @@
+import { readFileSync } from 'node:fs'
 import type { Subprocess } from 'bun'
 
-// freePort asks the kernel for a free loopback port
+// freePort finds a free loopback port for one server, below the ports of outgoing connections
+// (see ephemeralLow) and the blocks micro starts take
 export function freePort(): number {
-  const s = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response() })
-  const port = s.port!
-  s.stop(true)
-  return port
+  return freeBlock(10_000, 20_000, (base) => [base + Math.floor(Math.random() * 10)])
 }
 
 // Started is a child process under test, reachable at url, always stopped by its pid
@@ -85,6 +84,32 @@ export function portsFree(ports: number[]): boolean {
     }
   }
   return true
+}
+
+// ephemeralLow is where the kernel's range of ports for outgoing connections starts. A port in it
+// can be taken by any process's next connection between the check that found it free and the
+// bind (a whole micro start lost a port that way in CI), so fixed blocks are picked below it.
+export function ephemeralLow(): number {
+  try {
+    const low = Number(
+      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0],
+    )
+    return Number.isInteger(low) && low > 1024 ? low : 32_768
+  } catch {
+    return 32_768
+  }
+}
+
+// freeBlock finds a base port in [from, to) (steps of 10) whose every port (portsOf(base)) is
+// free on loopback, staying below the ephemeral range
+export function freeBlock(from: number, to: number, portsOf: (base: number) => number[]): number {
+  const slots = Math.floor((to - from) / 10)
+  for (let attempt = 0; attempt < 500; attempt++) {
+    const base = from + Math.floor(Math.random() * slots) * 10
+    const ports = portsOf(base)
+    if (ports.every((p) => p < ephemeralLow()) && portsFree(ports)) return base
+  }
+  throw new Error(`no free block of loopback ports between ${from} and ${to}`)
 }
 
 // alive tells whether a process id still exists
