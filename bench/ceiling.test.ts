@@ -1,8 +1,44 @@
 import { describe, expect, it } from 'bun:test'
-import { sampleResults } from './fixture.ts'
+import { run, sampleResults } from './fixture.ts'
 import { productPageCeiling } from './hop-floor.ts'
-import { ceilingText, ladderText, verdict } from './report-model.ts'
-import type { LimitRatio } from './results.ts'
+import {
+  ceilingText,
+  headline,
+  hopTargetsText,
+  ladderText,
+  splitFloor,
+  verdict,
+} from './report-model.ts'
+import { type LimitRatio, limitRatio, summarise } from './results.ts'
+
+// withSplit gives a sample run scenario 1's product page cell: the plain route, the monolith,
+// the bare split and the microservices, each at a CPU per page of cores / rps, with their
+// one-at-a-time latencies
+function withSplit() {
+  const r = sampleResults()
+  const cell = [
+    run('limits', 'product page', 'reference', 20_000, 1, { serverCores: 1 }), // 50 µs
+    run('limits', 'product page', 'monolith', 10_000, 1, { serverCores: 1 }), // 100 µs
+    run('limits', 'product page', 'bare-split', 4000, 5, { serverCores: 2 }), // 500 µs
+    run('limits', 'product page', 'micro', 1000, 20, { serverCores: 2 }), // 2000 µs
+  ]
+  const l = r.scenarios.limits!
+  l.runs = [...l.runs, ...cell]
+  l.summary = summarise(l.runs)
+  const ratio = (id: string, subject: string, limit: string) =>
+    limitRatio(cell, { id, label: id, cell: 'product page', subject, limit, target: {} })
+  l.ratios = [
+    ratio('split-monolith', 'bare-split', 'monolith'),
+    ratio('micro-split', 'micro', 'bare-split'),
+  ]
+  l.unloaded = [
+    { server: 'reference', p50Ms: 0.2, hops: null },
+    { server: 'monolith', p50Ms: 0.4, hops: null },
+    { server: 'bare-split', p50Ms: 1.2, hops: 5 },
+    { server: 'micro', p50Ms: 2.9, hops: 5 },
+  ]
+  return r
+}
 
 describe('the ceiling of the microservices', () => {
   it('is the monolith CPU per page over that plus every hop at the bare floor', () => {
@@ -20,6 +56,39 @@ describe('the ceiling of the microservices', () => {
     expect(ceilingText(r)[0]).toContain('within reach')
     delete r.scenarios.limits!.hopFloor
     expect(ceilingText(r)).toEqual([])
+  })
+})
+
+describe('the measured ceiling: the same queries split on bare hops', () => {
+  it('gives the cost of a hop on the bare split and on ours from the same cell', () => {
+    const hop = splitFloor(withSplit())!
+    expect(hop.hops).toBe(5)
+    // (500 - 50) / 5 and (2000 - 100) / 5 µs; (1.2 - 0.2) / 5 and (2.9 - 0.4) / 5 ms
+    expect(hop.floor.cpuUs).toBeCloseTo(90, 6)
+    expect(hop.ours.cpuUs).toBeCloseTo(380, 6)
+    expect(hop.floor.latencyMs).toBeCloseTo(0.2, 6)
+    expect(hop.ours.latencyMs).toBeCloseTo(0.5, 6)
+  })
+  it('states the bare split against the 0.4× target, and ours against the bare split', () => {
+    const r = withSplit()
+    const [line] = ceilingText(r)
+    expect(line).toContain('measured')
+    expect(line).toContain('0.40×') // 4,000 ÷ 10,000
+    expect(line).toContain('within reach')
+    expect(line).toContain('0.25× of that bare split') // 1,000 ÷ 4,000
+    r.scenarios.limits!.ratios = r.scenarios.limits!.ratios!.map((x) =>
+      x.id === 'split-monolith' ? { ...x, throughput: 0.3 } : x,
+    )
+    expect(ceilingText(r)[0]).toContain('out of reach')
+  })
+  it("sets each hop target beside the bare split's floor", () => {
+    const r = withSplit()
+    const text = hopTargetsText(headline(r), [], r)
+    expect(text).toContain('ours cost 380 µs and 0.500 ms per hop')
+    expect(text).toContain('90 µs and 0.200 ms')
+    expect(hopTargetsText(headline(sampleResults()), [], sampleResults())).not.toContain(
+      'bare split',
+    )
   })
 })
 

@@ -25,8 +25,9 @@ describe('settings', () => {
   it('keeps a full run under twenty minutes and a quick one around two', () => {
     expect(total([])).toBeLessThan(20 * 60)
     expect(total([])).toBeGreaterThan(5 * 60)
-    // fault-classes and layouts added ~20 s each to the quick run (was under 2.5 min)
-    expect(total(['--quick'])).toBeLessThan(2.8 * 60)
+    // fault-classes and layouts added ~20 s each to the quick run (was under 2.5 min), the bare
+    // split and the microservices in scenario 1's product page cell two short runs more
+    expect(total(['--quick'])).toBeLessThan(2.9 * 60)
   })
   it('runs the crash checker for the issue’s 60 s, shorter when quick, never longer', () => {
     const crash = (argv: string[]) => settings(parseOptions(argv, '/r')).crash

@@ -64,7 +64,7 @@ export const LIMIT_CELLS = [
   'reviews through a proxy',
 ] as const
 // servers measured per limits cell (for the time estimate)
-const LIMIT_SERVERS = 9
+const LIMIT_SERVERS = 11
 
 // Step is one measured run: a cell (endpoint, target, configuration) on one deployment
 export interface Step<D extends string = string> {
@@ -237,7 +237,7 @@ export function estimateSeconds(s: Settings): Record<ScenarioName, number> {
   const f = s.failure
   const d = s.deployment
   return {
-    limits: 6 + closedLoop(s.limits, 1, s.limits.targets.length < 5 ? 4 : LIMIT_SERVERS),
+    limits: 6 + closedLoop(s.limits, 1, s.limits.targets.length < 5 ? 6 : LIMIT_SERVERS),
     endpoints: 8 + closedLoop(s.endpoints, s.endpoints.endpoints.length, 2) + 3,
     failure: f.targets.length * 2 * (f.steadyS + f.faultS + f.recoverS + 6) + calibrationS(s),
     // full runs add a third fleet: two monolith processes rolled one at a time

@@ -253,7 +253,9 @@ export function verdict(l: LimitRatio): string {
   if (blocked.length) return `no verdict (${blocked.join(', ')})`
   const t = l.target
   // a ratio between two references explains a target; it has none of its own
-  if (t.throughput === undefined && t.p99 === undefined) return 'explains the row above'
+  if (t.throughput === undefined && t.p99 === undefined) {
+    return `explains ${l.explains ?? 'the row above'}`
+  }
   const okT = t.throughput === undefined || (l.throughput ?? 0) >= t.throughput
   const okP = t.p99 === undefined || (l.p99 ?? Number.POSITIVE_INFINITY) <= t.p99
   return okT && okP ? 'met' : 'not met'
@@ -316,7 +318,18 @@ function limitsSection(r: Results): Section | null {
       "monolith's product page beside a plain Hono + bun:sqlite route running the same five queries " +
       "as prepared statements on the monolith's database file, and the gateway in front of the " +
       'reviews service beside nginx (one worker, keep-alive 64, adding the service token) in front ' +
-      'of the same service. Ratios are medians over the repeats, with their range repeat by repeat.',
+      "of the same service; the microservices' product page beside a bare split: the same five " +
+      'queries in six processes split as the microservices split them (catalog, pricing, reviews, ' +
+      'inventory, an aggregator calling the four at once, a proxy in front), with nothing but ' +
+      '`Bun.serve` and `fetch` between them. Ratios are medians over the repeats, with their range ' +
+      'repeat by repeat.',
+    ...(l.unloaded?.length
+      ? [
+          'The product page one request at a time (median): ' +
+            l.unloaded.map((u) => `${u.server} ${f.ms(u.p50Ms)} ms`).join(', ') +
+            '.',
+        ]
+      : []),
     ...(l.faultInjection
       ? [
           `Fault injection while nothing is armed costs ${f.pct(l.faultInjection.overhead, 1)} per ` +
@@ -448,7 +461,7 @@ function endpointsSection(r: Results): Section | null {
         `${f.ms(h.latencyPerHopMs)} ms of unloaded latency and ${f.int(h.cpuPerHopUs)} µs of CPU ` +
         '(medians over the endpoints).' +
         coresSentence(e.summary),
-      hopTargetsText(h, r.scenarios.failure?.runs ?? []),
+      hopTargetsText(h, r.scenarios.failure?.runs ?? [], r),
       ...ceilingText(r),
     ],
     tables: [
@@ -558,9 +571,63 @@ export function ladderText(
   ]
 }
 
-// ceilingText says how far the microservices' product page could get at best: every hop at the
-// bare floor measured in scenario 1, the monolith's CPU per page measured here
+// SplitFloor is what the bare split (scenario 1: the product page's queries in six processes,
+// Bun.serve and fetch only) pays per hop beside the plain route, and what the microservices pay
+// beside the monolith, from the same cell of the same run
+export interface SplitFloor {
+  hops: number
+  floor: { cpuUs: number | null; latencyMs: number | null }
+  ours: { cpuUs: number | null; latencyMs: number | null }
+}
+
+// splitFloor derives the cost of one hop on the bare split and on the microservices from
+// scenario 1's product page cell: CPU per page and one-at-a-time latency, each minus its
+// one-process counterpart, over the hops the microservices' page takes
+export function splitFloor(r: Results): SplitFloor | null {
+  const l = r.scenarios.limits
+  if (!l) return null
+  const at = (d: string) => find(l.summary, 'product page', d)
+  const alone = (d: string) => l.unloaded?.find((u) => u.server === d)
+  const hops = alone('micro')?.hops ?? null
+  if (!at('bare-split') || !hops) return null
+  const per = (a: number | null | undefined, b: number | null | undefined) =>
+    a === null || a === undefined || b === null || b === undefined ? null : (a - b) / hops
+  return {
+    hops,
+    floor: {
+      cpuUs: per(at('bare-split')?.cpuUsPerRequest, at('reference')?.cpuUsPerRequest),
+      latencyMs: per(alone('bare-split')?.p50Ms, alone('reference')?.p50Ms),
+    },
+    ours: {
+      cpuUs: per(at('micro')?.cpuUsPerRequest, at('monolith')?.cpuUsPerRequest),
+      latencyMs: per(alone('micro')?.p50Ms, alone('monolith')?.p50Ms),
+    },
+  }
+}
+
+// ceilingText says how far the microservices' product page could get at best. Measured: the bare
+// split beside the monolith in scenario 1 (any split on this stack does the same work and pays
+// at least those hops). Where it was not measured: every hop at the one-process floor added to
+// the monolith's CPU per page
 export function ceilingText(r: Results): string[] {
+  const ratios = r.scenarios.limits?.ratios ?? []
+  const split = ratios.find((x) => x.id === 'split-monolith' && x.measured)
+  const ours = ratios.find((x) => x.id === 'micro-split' && x.measured)
+  const reach = (best: number) =>
+    `(target ≥ 0.4×: ${best >= 0.4 ? 'within reach' : 'out of reach of any Bun implementation on this machine'})`
+  if (split?.throughput) {
+    const hop = splitFloor(r)
+    return [
+      `The ceiling on this stack, measured: the product page's five queries split over six ` +
+        `processes as the microservices split them, with nothing but \`Bun.serve\` and \`fetch\` ` +
+        `between them, serve ${f.x(split.throughput)} the monolith's throughput in scenario 1 ` +
+        `(${split.throughputRange ? `${f.x(split.throughputRange[0])}–${f.x(split.throughputRange[1])} by repeat; ` : ''}` +
+        `${hop ? `${f.int(hop.floor.cpuUs)} µs of CPU per hop, ` : ''}p99 ${f.x(split.p99)}) ${reach(split.throughput)}. ` +
+        `Our microservices serve ${f.x(ours?.throughput ?? null)} of that bare split in the same cell: ` +
+        'the rest of the gap is what our services add per hop (framework, auth, breakers, ' +
+        'deadlines, telemetry).',
+    ]
+  }
   const e = r.scenarios.endpoints
   const floor = r.scenarios.limits?.hopFloor
   if (!e || !floor?.cpuUs) return []
@@ -568,19 +635,20 @@ export function ceilingText(r: Results): string[] {
   const hops = e.probes.find((p) => p.endpoint === 'product page' && p.deployment === 'micro')?.hops
   const best = productPageCeiling(mono, hops ?? 0, floor.cpuUs)
   if (best === null) return []
-  const reached = r.scenarios.endpoints?.ratios.find((x) => x.endpoint === 'product page')
+  const reached = e.ratios.find((x) => x.endpoint === 'product page')
   return [
     `The ceiling on this stack: the monolith spends ${f.int(mono)} µs of CPU per product page; ` +
       `the microservices add ${hops} hops, and even at the bare floor (${f.ms(floor.cpuUs)} µs each, ` +
-      `scenario 1) they could serve at most ${best.toFixed(3)}× the monolith's throughput ` +
-      `(target ≥ 0.4×: ${best >= 0.4 ? 'within reach' : 'out of reach of any Bun implementation on this machine'}). ` +
+      `one process, scenario 1) they could serve at most ${best.toFixed(3)}× the monolith's throughput ` +
+      `${reach(best)}. ` +
       `They serve ${f.x(reached?.throughput ?? null)}: ` +
       `${reached?.throughput ? f.pct(reached.throughput / best, 0) : 'n/a'} of that ceiling.`,
   ]
 }
 
-// hopTargetsText sets the cost of a hop and of meeting an open breaker beside their targets
-export function hopTargetsText(h: Headline, faults: readonly FaultRun[]): string {
+// hopTargetsText sets the cost of a hop and of meeting an open breaker beside their targets,
+// and each hop figure beside the bare split's where scenario 1 measured it
+export function hopTargetsText(h: Headline, faults: readonly FaultRun[], r?: Results): string {
   const judged = (x: number | null, max: number) =>
     x === null ? 'not measured' : x <= max ? 'met' : 'not met'
   const breaker = faults
@@ -588,12 +656,18 @@ export function hopTargetsText(h: Headline, faults: readonly FaultRun[]): string
     .map((x) => x.openBreakerP99Ms)
     .filter((x): x is number => x !== null && x !== undefined)
   const worstBreaker = breaker.length ? Math.max(...breaker) : null
+  const hop = r ? splitFloor(r) : null
+  const floors = hop
+    ? ` On the product page (scenario 1, ${hop.hops} hops) ours cost ${f.int(hop.ours.cpuUs)} µs and ` +
+      `${f.ms(hop.ours.latencyMs)} ms per hop; the bare split's, the floor of any hop between ` +
+      `processes on this machine, ${f.int(hop.floor.cpuUs)} µs and ${f.ms(hop.floor.latencyMs)} ms.`
+    : ''
   return (
     `Targets: per internal hop ≤ 100 µs of CPU (${f.int(h.cpuPerHopUs)} µs: ` +
     `${judged(h.cpuPerHopUs, 100)}) and ≤ 0.3 ms of unloaded latency (${f.ms(h.latencyPerHopMs)} ms: ` +
     `${judged(h.latencyPerHopMs, 0.3)}); a call meeting an open breaker fails within p99 ≤ 5 ms ` +
     `(${worstBreaker === null ? 'n/a' : `${f.ms(worstBreaker)} ms`}, worst fault run: ` +
-    `${judged(worstBreaker, 5)}).`
+    `${judged(worstBreaker, 5)}).${floors}`
   )
 }
 

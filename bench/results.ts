@@ -151,6 +151,8 @@ export interface LimitRatio {
   p99Range: [number, number] | null
   // throughput at least, p99 at most
   target: { throughput?: number; p99?: number }
+  // for a ratio without a target of its own: which target it explains (default: the row above)
+  explains?: string
   // any flag on the runs (a saturated machine, a generator at its limit): no verdict from them
   flags: FlagCode[]
   repeats: number
@@ -159,7 +161,7 @@ export interface LimitRatio {
 // limitRatio compares subject with limit on one cell of a scenario's runs
 export function limitRatio(
   runs: readonly RunRecord[],
-  o: Pick<LimitRatio, 'id' | 'label' | 'cell' | 'subject' | 'limit' | 'target'>,
+  o: Pick<LimitRatio, 'id' | 'label' | 'cell' | 'subject' | 'limit' | 'target' | 'explains'>,
 ): LimitRatio {
   const of = (d: string) =>
     runs.filter((r) => r.cell === o.cell && r.deployment === d).sort((a, b) => a.repeat - b.repeat)
@@ -217,6 +219,14 @@ export interface Probe {
   hops: number | null
   internalBytes: number | null
   statuses: Record<string, number>
+}
+
+// Unloaded is one server's median latency for a product page requested one at a time
+export interface Unloaded {
+  server: string
+  p50Ms: number | null
+  // internal hops the answer said it took (X-Hops), where it says
+  hops: number | null
 }
 
 // EndpointRatio compares the deployments on one endpoint (micro / monolith)
@@ -333,6 +343,8 @@ export interface Results {
       runs: RunRecord[]
       summary: CellSummary[]
       ratios?: LimitRatio[]
+      // the product page requested one at a time on each server of its cell (scenario 1)
+      unloaded?: Unloaded[]
       notes?: string[]
       faultInjection?: FaultCost
       hopFloor?: HopFloor

@@ -14,8 +14,14 @@ import { hopFloor } from '../hop-floor.ts'
 import type { RequestTemplate } from '../loadgen.ts'
 import { startNginx } from '../nginx.ts'
 import { alternate } from '../plan.ts'
-import { type LimitRatio, limitRatio, type RunRecord, summarise } from '../results.ts'
-import { type BenchContext, measureClosed } from './common.ts'
+import {
+  type LimitRatio,
+  limitRatio,
+  type RunRecord,
+  summarise,
+  type Unloaded,
+} from '../results.ts'
+import { type BenchContext, measureClosed, probe } from './common.ts'
 
 // CELL_SERVERS are the servers measured on each cell of scenario 1, the reference (the limit)
 // first
@@ -23,7 +29,9 @@ const CELL_SERVERS = [
   { cell: 'static JSON', servers: ['bun-static'] },
   { cell: 'SQLite point read', servers: ['hono-sqlite'] },
   { cell: 'GET /_/health', servers: ['monolith', 'micro'] },
-  { cell: 'product page', servers: ['reference', 'monolith'] },
+  // the monolith beside its limit (the plain route), and the microservices beside theirs: the
+  // same queries split over six processes with nothing but Bun.serve and fetch between them
+  { cell: 'product page', servers: ['reference', 'monolith', 'bare-split', 'micro'] },
   { cell: 'reviews through a proxy', servers: ['nginx', 'bun-proxy', 'micro'] },
 ] as const
 
@@ -67,9 +75,14 @@ export async function limitsScenario(ctx: BenchContext) {
     if (honoSqlite) servers['hono-sqlite'] = honoSqlite
     Object.assign(servers, { monolith, micro })
     // the reference reads the monolith's own file, once the monolith has seeded it
-    servers.reference = await startTarget('product-page', freePort(), {
-      DB_PATH: join(monoDir, 'monolith.db'),
-    })
+    const [reference, bareSplit] = await Promise.all([
+      startTarget('product-page', freePort(), { DB_PATH: join(monoDir, 'monolith.db') }),
+      wants('product page')
+        ? startTarget('bare-split', freePort(), { DB_PATH: join(monoDir, 'monolith.db') })
+        : null,
+    ])
+    servers.reference = reference
+    if (bareSplit) servers['bare-split'] = bareSplit
     const reviews = await reviewsUrl(micro.url)
     const nginx = reviews
       ? await startNginx({
@@ -104,7 +117,12 @@ export async function limitsScenario(ctx: BenchContext) {
         monolith: [{ method: 'GET', path: '/_/health' }],
         micro: [{ method: 'GET', path: '/_/health' }],
       },
-      'product page': { reference: productPaths(200), monolith: productPaths(200) },
+      'product page': {
+        reference: productPaths(200),
+        monolith: productPaths(200),
+        'bare-split': productPaths(200),
+        micro: productPaths(200),
+      },
       'reviews through a proxy': {
         nginx: productPaths(200).map((t) => ({ ...t, path: `${t.path}/reviews` })),
         'bun-proxy': productPaths(200).map((t) => ({ ...t, path: `${t.path}/reviews` })),
@@ -148,6 +166,29 @@ export async function limitsScenario(ctx: BenchContext) {
         limit: 'reference',
         target: { throughput: 0.7 },
       }),
+      // what the split itself costs on this stack, and what our services add to it
+      limitRatio(runs, {
+        id: 'split-monolith',
+        label:
+          'bare split (the same queries in six processes, Bun.serve + fetch only) ÷ monolith: ' +
+          'the ceiling of micro ÷ monolith on this stack',
+        cell: 'product page',
+        subject: 'bare-split',
+        limit: 'monolith',
+        target: {},
+        explains: 'the target micro ÷ monolith ≥ 0.4× (section 2)',
+      }),
+      limitRatio(runs, {
+        id: 'micro-split',
+        label:
+          'micro product page ÷ bare split: what our services add to the five hops (framework, ' +
+          'auth, breakers, deadlines, telemetry)',
+        cell: 'product page',
+        subject: 'micro',
+        limit: 'bare-split',
+        target: {},
+        explains: 'the rest of micro ÷ monolith',
+      }),
       limitRatio(runs, {
         id: 'gateway-nginx',
         label: 'gateway ÷ nginx (1 worker, keep-alive 64), both in front of reviews',
@@ -175,6 +216,18 @@ export async function limitsScenario(ctx: BenchContext) {
       }),
     ]
     for (const r of ratios) ctx.progress.note(limitLine(r))
+    // one request at a time, nothing else in flight: the unloaded latency of each server of the
+    // product page cell, so a hop's latency has its floor (the bare split) beside it
+    const unloaded: Unloaded[] = []
+    if (wants('product page')) {
+      for (const name of CELL_SERVERS.find((c) => c.cell === 'product page')!.servers) {
+        if (!servers[name]) continue
+        ctx.progress.begin(`product page one request at a time · ${name}`)
+        const pr = await probe(servers[name].url, productPaths(200), ctx.options.quick ? 40 : 400)
+        unloaded.push({ server: name, p50Ms: pr.p50Ms, hops: pr.hops })
+        ctx.progress.end(`p50 ${pr.p50Ms?.toFixed(3)} ms`)
+      }
+    }
     // in this process, with the servers idle: fault injection armed with nothing vs built without
     ctx.progress.begin('fault injection, disarmed: in-process product pages, wrapped vs bare')
     const faultInjection = await faultInjectionCost(
@@ -207,6 +260,7 @@ export async function limitsScenario(ctx: BenchContext) {
       runs,
       summary: summarise(runs),
       ratios,
+      unloaded,
       notes,
       faultInjection,
       hopFloor: floor,
