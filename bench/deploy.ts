@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import type { Subprocess } from 'bun'
 import { shifted, withReplicas } from '../micro/config.ts'
 import { replicaUrls, topology } from '../micro/topology.ts'
+import { allocatorEnv } from '../shared/platform/runtime.ts'
 import { alive, ephemeralLow, freeBlock } from '../shared/testing/process.ts'
 import { processTree } from './procfs.ts'
 
@@ -56,7 +57,8 @@ export async function spawnHealthy(
   const t0 = performance.now()
   const proc = Bun.spawn(cmd, {
     cwd: ROOT,
-    env: { ...process.env, ...opts.env },
+    // the same allocator setting for every server measured, ours and the references alike
+    env: { ...process.env, ...allocatorEnv(), ...opts.env },
     stdout: 'pipe',
     stderr: 'pipe',
   })

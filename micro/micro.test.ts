@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runChaos } from '../scripts/chaos.ts'
@@ -60,6 +60,16 @@ describe('Microservices under failure', () => {
     const storefront = (s.services as any[]).find((x) => x.name === 'storefront')
     const direct = await fetch(`${storefront.url}/api/products/p-0001`)
     expect(direct.status).toBe(403)
+  })
+
+  it('starts every service with the allocator keeping its pages (runtime.ts allocatorEnv)', async () => {
+    const env = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')
+    for (const pid of pidsOf(await status())) {
+      if (pid === micro!.proc.pid) continue
+      // -1 unless this environment chose otherwise (an explicit setting wins)
+      const want = `MIMALLOC_PURGE_DELAY=${process.env.MIMALLOC_PURGE_DELAY ?? '-1'}`
+      expect({ pid, set: env(pid).includes(want) }).toEqual({ pid, set: true })
+    }
   })
 
   it('refuses control calls from non-admins', async () => {

@@ -1,4 +1,5 @@
 import { maxRssMiB, watchRss, withoutMaxRss } from '../shared/platform/rss.ts'
+import { allocatorEnv } from '../shared/platform/runtime.ts'
 import { selfCommand } from '../shared/platform/self.ts'
 
 // runKeeper runs the monolith as a child and restarts it when it dies (as systemd or a
@@ -43,6 +44,7 @@ export async function runKeeper(argv: string[]): Promise<void> {
     child = Bun.spawn(selfCommand('monolith-process', ...args), {
       env: {
         ...process.env,
+        ...allocatorEnv(),
         TWINSTACK_KEEPER: '1',
         TWINSTACK_RESTARTS: String(restarts),
         TWINSTACK_LAST_EXIT: lastExit,

@@ -1,5 +1,6 @@
 import type { Subprocess } from 'bun'
 import { watchRss } from '../../shared/platform/rss.ts'
+import { allocatorEnv } from '../../shared/platform/runtime.ts'
 import { prepareDatabase } from '../../shared/wiring/wire.ts'
 import type { MicroConfig } from '../config.ts'
 import { replicaUrls, type ServiceSpec, serviceNamed } from '../topology.ts'
@@ -119,7 +120,7 @@ export class Supervisor {
     r.state = 'starting'
     r.wanted = true
     const proc = Bun.spawn(this.opts.command(r.service, r.index), {
-      env: { ...process.env, ...this.opts.env },
+      env: { ...process.env, ...allocatorEnv(), ...this.opts.env },
       stdout: 'inherit',
       stderr: 'inherit',
     })
