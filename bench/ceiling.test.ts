@@ -6,6 +6,7 @@ import {
   headline,
   hopTargetsText,
   ladderText,
+  processBreakdown,
   splitFloor,
   verdict,
 } from './report-model.ts'
@@ -89,6 +90,48 @@ describe('the measured ceiling: the same queries split on bare hops', () => {
     expect(hopTargetsText(headline(sampleResults()), [], sampleResults())).not.toContain(
       'bare split',
     )
+  })
+})
+
+describe('the product page process by process', () => {
+  it('sets each process of ours beside the same process of the bare split, per page', () => {
+    const r = withSplit()
+    const l = r.scenarios.limits!
+    for (const x of l.runs) {
+      if (x.deployment === 'bare-split') {
+        // 4,000 pages/s: 0.4 cores is 100 µs per page
+        x.serverCoresByRole = { gateway: 0.4, storefront: 0.8, catalog: 0.2, pricing: 0.2 }
+      }
+      if (x.deployment === 'micro') {
+        // 1,000 pages/s; users and orders sit idle beside the page's path
+        x.serverCoresByRole = {
+          gateway: 0.3,
+          storefront: 0.6,
+          catalog: 0.2,
+          users: 0.01,
+          orders: 0.02,
+        }
+      }
+    }
+    const b = processBreakdown(l.runs)
+    const row = (role: string) => b.find((x) => x.role === role)!
+    expect(b.map((x) => x.role)).toEqual([
+      'gateway',
+      'storefront',
+      'catalog',
+      'pricing',
+      'reviews',
+      'inventory',
+      'others',
+    ])
+    expect(row('gateway').bareUs).toBeCloseTo(100, 6)
+    expect(row('gateway').oursUs).toBeCloseTo(300, 6)
+    expect(row('storefront').oursUs).toBeCloseTo(600, 6)
+    expect(row('pricing').oursUs).toBeNull()
+    expect(row('reviews').bareUs).toBeNull()
+    expect(row('others').oursUs).toBeCloseTo(30, 6)
+    // without figures by process (results written before they were kept), no table
+    expect(processBreakdown(sampleResults().scenarios.limits!.runs)).toEqual([])
   })
 })
 

@@ -249,8 +249,13 @@ export async function startMicro(o: MicroStart): Promise<Running> {
 }
 
 // startTarget starts one of bench/targets/*.ts on a free port
-export function startTarget(name: string, port: number, env: Record<string, string> = {}) {
-  return spawnHealthy(name, [BUN, join(import.meta.dir, 'targets', `${name}.ts`)], {
+export function startTarget(
+  name: string,
+  port: number,
+  env: Record<string, string> = {},
+  args: string[] = [],
+) {
+  return spawnHealthy(name, [BUN, join(import.meta.dir, 'targets', `${name}.ts`), ...args], {
     env: { PORT: String(port), ...env },
     url: `http://127.0.0.1:${port}`,
   })

@@ -8,6 +8,7 @@ import {
   type MachineSample,
   machineBetween,
   processTree,
+  roleOfPid,
   sampleMachine,
   sampleTrees,
   type TreeSample,
@@ -26,6 +27,8 @@ export interface Sampled {
   serverRssBytes: number | null
   serverPeakRssBytes: number | null
   serverProcesses: number
+  // the servers' CPU by process role (roleOf: a service's replicas summed), in cores
+  serverCoresByRole?: Record<string, number>
   machineBusyCores: number | null
   othersCores: number | null
 }
@@ -79,6 +82,7 @@ class ProcessSampler {
     const load = machineBetween(this.machine0, machine1, own)
     return {
       serverCores: coresBetween(this.tree0, tree1),
+      serverCoresByRole: coresByRole(this.tree0, tree1),
       serverRssBytes: tree1.rssBytes,
       serverPeakRssBytes: Math.max(this.peak, tree1.rssBytes),
       serverProcesses: tree1.pids.length,
@@ -86,6 +90,25 @@ class ProcessSampler {
       othersCores: load.othersCores,
     }
   }
+}
+
+// coresByRole splits the CPU used between two samples by process role (see roleOf), counting
+// only processes alive in both
+export function coresByRole(
+  a: TreeSample,
+  b: TreeSample,
+  role: (pid: number) => string | null = roleOfPid,
+): Record<string, number> {
+  const seconds = (b.at - a.at) / 1000
+  const out: Record<string, number> = {}
+  if (seconds <= 0) return out
+  for (const [pid, s] of Object.entries(b.perPid)) {
+    const before = a.perPid[Number(pid)]
+    const name = before ? role(Number(pid)) : null
+    if (!before || !name) continue
+    out[name] = (out[name] ?? 0) + Math.max(0, s.cpuSeconds - before.cpuSeconds) / seconds
+  }
+  return out
 }
 
 // spawnLoadgen runs bench/loadgen.ts on a job in its own process, bounded in time

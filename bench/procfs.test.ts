@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'bun:test'
+import { coresByRole } from './load.ts'
 import {
   coresBetween,
   machineBetween,
   parseCpuLine,
   parseStat,
   processTree,
+  roleOf,
   sampleMachine,
   sampleProcess,
   type TreeSample,
@@ -77,5 +79,36 @@ describe('coresBetween and machineBetween', () => {
     const load = machineBetween(a, b, new Set([1]))
     expect(load.busyCores).toBe(1.5)
     expect(load.othersCores).toBeCloseTo(0.35, 5)
+  })
+})
+
+describe('roleOf', () => {
+  it('names our processes by what they serve', () => {
+    const bun = '/work/node_modules/bun/bin/bun.exe'
+    expect(roleOf([bun, '/r/twinstack.ts', 'service', 'catalog', '--replica', '1'])).toBe('catalog')
+    expect(roleOf(['bun', 'twinstack.ts', 'micro', '--quiet'])).toBe('gateway')
+    expect(roleOf([bun, '/r/twinstack.ts', 'monolith-process', '--demo'])).toBe('monolith')
+    expect(roleOf(['/dist/twinstack', 'service', 'orders'])).toBe('orders')
+    expect(roleOf([bun, '/r/bench/targets/bare-split.ts', '--role=pricing'])).toBe('pricing')
+    expect(roleOf([bun, '/r/bench/targets/product-page.ts'])).toBe('product-page')
+    expect(roleOf(['nginx: worker process'])).toBe('nginx: worker process')
+  })
+})
+
+describe('coresByRole', () => {
+  it('sums the CPU of each role over the window, replicas together, newcomers left out', () => {
+    const at = (t: number, cpu: Record<number, number>) => ({
+      at: t,
+      pids: Object.keys(cpu).map(Number),
+      cpuSeconds: 0,
+      rssBytes: 0,
+      perPid: Object.fromEntries(
+        Object.entries(cpu).map(([p, c]) => [p, { cpuSeconds: c, rssBytes: 0 }]),
+      ),
+    })
+    const roles: Record<number, string> = { 1: 'gateway', 2: 'storefront', 3: 'storefront', 4: 'x' }
+    const a = at(0, { 1: 1, 2: 1, 3: 2 })
+    const b = at(2000, { 1: 2, 2: 2, 3: 3, 4: 9 })
+    expect(coresByRole(a, b, (pid) => roles[pid] ?? null)).toEqual({ gateway: 0.5, storefront: 1 })
   })
 })

@@ -43,6 +43,33 @@ export function sampleProcess(pid: number): ProcSample | null {
   }
 }
 
+// roleOf names what a process of ours is, from its command line: a service by its name (its
+// replicas share it), the micro supervisor as the gateway (it hosts it), the monolith, a bare
+// split's part by its --role (bench/targets/bare-split.ts), else the script or program
+export function roleOf(argv: readonly string[]): string {
+  const role = argv.find((a) => a.startsWith('--role='))
+  if (role) return role.slice('--role='.length)
+  const at = argv.findIndex((a) => a.endsWith('twinstack.ts') || a.endsWith('/twinstack'))
+  if (at >= 0) {
+    const [command, name] = argv.slice(at + 1)
+    if (command === 'service' && name) return name
+    if (command === 'micro') return 'gateway'
+    if (command?.startsWith('monolith')) return 'monolith'
+    return command ?? 'twinstack'
+  }
+  const script = argv.find((a) => /\.(ts|js|mjs)$/.test(a)) ?? argv[0] ?? '?'
+  return script.slice(script.lastIndexOf('/') + 1).replace(/\.(ts|js|mjs)$/, '')
+}
+
+// roleOfPid reads roleOf from /proc, or null when the process is gone
+export function roleOfPid(pid: number): string | null {
+  try {
+    return roleOf(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean))
+  } catch {
+    return null
+  }
+}
+
 // processTree lists a process and every process below it (children, grandchildren…)
 export function processTree(root: number): number[] {
   const children = new Map<number, number[]>()

@@ -374,6 +374,24 @@ function limitsSection(r: Results): Section | null {
         numeric: [2, 3, 4, 5, 6, 7, 8, 9, 10],
       },
       ...(ratios.length ? [{ headers: LIMIT_HEADERS, rows: limitRows(ratios), numeric: [5] }] : []),
+      ...(() => {
+        const b = processBreakdown(l.runs)
+        if (!b.length) return []
+        return [
+          {
+            caption:
+              "CPU per product page, process by process: the bare split's and ours, median of the repeats",
+            headers: ['process', 'bare split µs/page', 'micro µs/page', 'micro − bare µs'],
+            rows: b.map((x) => [
+              x.role,
+              f.int(x.bareUs),
+              f.int(x.oursUs),
+              x.bareUs === null || x.oursUs === null ? 'n/a' : f.int(x.oursUs - x.bareUs),
+            ]),
+            numeric: [1, 2, 3],
+          },
+        ]
+      })(),
     ],
     charts: [
       {
@@ -569,6 +587,46 @@ export function ladderText(
         ? `; over HTTP the monolith spends ${f.int(overHttpUs)} µs per page (table above).`
         : '.'),
   ]
+}
+
+// ProcessCost is one process role's CPU per product page on the bare split and on ours
+export interface ProcessCost {
+  role: string
+  bareUs: number | null
+  oursUs: number | null
+}
+
+// the product page's processes, in the order a request meets them
+const PAGE_ROLES = ['gateway', 'storefront', 'catalog', 'pricing', 'reviews', 'inventory']
+
+// processBreakdown sets each process of the bare split beside the same process of the
+// microservices (scenario 1's product page cell): CPU µs per page, the median over repeats;
+// processes outside the page's path (the rest of the microservices, idle) are summed as "others"
+export function processBreakdown(runs: readonly RunRecord[]): ProcessCost[] {
+  const perPage = (d: string, role: string) =>
+    median(
+      runs
+        .filter((x) => x.cell === 'product page' && x.deployment === d && x.serverCoresByRole)
+        .map((x) => {
+          const by = x.serverCoresByRole!
+          const cores = PAGE_ROLES.includes(role)
+            ? by[role]
+            : Object.entries(by)
+                .filter(([k]) => !PAGE_ROLES.includes(k))
+                .reduce((n, [, v]) => n + v, 0)
+          return cores === undefined || x.rps <= 0 ? null : (cores / x.rps) * 1e6
+        })
+        .filter((v): v is number => v !== null),
+    )
+  const ours = runs.some(
+    (x) => x.cell === 'product page' && x.deployment === 'micro' && x.serverCoresByRole,
+  )
+  if (!ours) return []
+  return [...PAGE_ROLES, 'others'].map((role) => ({
+    role,
+    bareUs: role === 'others' ? 0 : perPage('bare-split', role),
+    oursUs: perPage('micro', role),
+  }))
 }
 
 // SplitFloor is what the bare split (scenario 1: the product page's queries in six processes,

@@ -57,6 +57,7 @@ export function toRecord(
     serverRssBytes: r.serverRssBytes,
     serverPeakRssBytes: r.serverPeakRssBytes,
     serverProcesses: r.serverProcesses,
+    ...(r.serverCoresByRole ? { serverCoresByRole: r.serverCoresByRole } : {}),
     machineBusyCores: r.machineBusyCores,
     othersCores: r.othersCores,
     flags: flagRun({

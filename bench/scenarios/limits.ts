@@ -78,7 +78,9 @@ export async function limitsScenario(ctx: BenchContext) {
     const [reference, bareSplit] = await Promise.all([
       startTarget('product-page', freePort(), { DB_PATH: join(monoDir, 'monolith.db') }),
       wants('product page')
-        ? startTarget('bare-split', freePort(), { DB_PATH: join(monoDir, 'monolith.db') })
+        ? startTarget('bare-split', freePort(), { DB_PATH: join(monoDir, 'monolith.db') }, [
+            '--role=gateway',
+          ])
         : null,
     ])
     servers.reference = reference

@@ -9,9 +9,18 @@ import { Database } from 'bun:sqlite'
 import { type ProductParts, pageJson, productStatements } from './product-queries.ts'
 
 const JSON_TYPE = { 'Content-Type': 'application/json' }
-const LEAVES = ['product', 'price', 'summary', 'stock'] as const
-type Leaf = (typeof LEAVES)[number]
-const role = process.env.BARE_ROLE ?? 'front'
+// each part is named as the service that serves it on the microservices (the bench's CPU per
+// process lines them up), with the statement function it runs
+const PARTS = {
+  catalog: 'product',
+  pricing: 'price',
+  reviews: 'summary',
+  inventory: 'stock',
+} as const
+type Part = keyof typeof PARTS
+const LEAVES = Object.keys(PARTS) as Part[]
+// a child's role is on its command line (--role=<name>), where the bench reads it
+const role = process.argv.find((a) => a.startsWith('--role='))?.slice('--role='.length) ?? 'gateway'
 const port = Number(process.env.PORT ?? 0)
 
 // the id at the end of a path: /<anything>/<id>
@@ -33,16 +42,16 @@ if ((LEAVES as readonly string[]).includes(role)) {
   if (!path) throw new Error('DB_PATH must name the monolith database file')
   const db = new Database(path, { create: false, strict: true })
   db.run('PRAGMA busy_timeout = 5000')
-  const answer = productStatements(db)[role as Leaf]
+  const answer = productStatements(db)[PARTS[role as Part]]
   listen((req) => new Response(JSON.stringify(answer(idOf(req.url))), { headers: JSON_TYPE }))
-} else if (role === 'aggregator') {
+} else if (role === 'storefront') {
   const urls = Object.fromEntries(LEAVES.map((l) => [l, process.env[`LEAF_${l.toUpperCase()}`]]))
   // Bun's fetch keeps at most 64 idle sockets a process: beyond that every call opens a new
   // connection, so each leaf gets a quarter of 60 calls in flight and the rest wait their turn
   // (what the microservices' links do too)
   const slots = Object.fromEntries(LEAVES.map((l) => [l, 15]))
   const waiting = Object.fromEntries(LEAVES.map((l) => [l, [] as (() => void)[]]))
-  const part = async (leaf: Leaf, id: string) => {
+  const part = async (leaf: Part, id: string) => {
     if (slots[leaf]! > 0) slots[leaf]!--
     else await new Promise<void>((resolve) => waiting[leaf]!.push(resolve))
     try {
@@ -65,8 +74,8 @@ if ((LEAVES as readonly string[]).includes(role)) {
   // the front: starts the others, then forwards every request to the aggregator as a proxy
   const children: ReturnType<typeof Bun.spawn>[] = []
   const start = async (name: string, env: Record<string, string>) => {
-    const child = Bun.spawn([process.execPath, import.meta.path], {
-      env: { ...process.env, ...env, BARE_ROLE: name, PORT: '0' },
+    const child = Bun.spawn([process.execPath, import.meta.path, `--role=${name}`], {
+      env: { ...process.env, ...env, PORT: '0' },
       stdout: 'pipe',
       stderr: 'inherit',
     })
@@ -90,7 +99,7 @@ if ((LEAVES as readonly string[]).includes(role)) {
   process.on('exit', stopAll)
   const leaves = await Promise.all(LEAVES.map((l) => start(l, {})))
   const aggregator = await start(
-    'aggregator',
+    'storefront',
     Object.fromEntries(LEAVES.map((l, i) => [`LEAF_${l.toUpperCase()}`, leaves[i]!])),
   )
   const server = Bun.serve({
