@@ -104,10 +104,11 @@ export function ephemeralLow(): number {
 // free on loopback, staying below the ephemeral range
 export function freeBlock(from: number, to: number, portsOf: (base: number) => number[]): number {
   const slots = Math.floor((to - from) / 10)
+  const low = ephemeralLow()
   for (let attempt = 0; attempt < 500; attempt++) {
     const base = from + Math.floor(Math.random() * slots) * 10
     const ports = portsOf(base)
-    if (ports.every((p) => p < ephemeralLow()) && portsFree(ports)) return base
+    if (ports.every((p) => p < low) && portsFree(ports)) return base
   }
   throw new Error(`no free block of loopback ports between ${from} and ${to}`)
 }
