@@ -2,16 +2,11 @@
 // Bun measured and Node not, numbers chosen so ratios are easy to check by hand
 import { run } from './fixture.ts'
 import type { BlastRadius, LayoutRun, LayoutsFigures } from './layouts.ts'
+import { ENDPOINTS } from './plan.ts'
+
+const NAMES = ENDPOINTS.map((e) => e.label)
 
 const MIB = 2 ** 20
-const NAMES = [
-  'product page',
-  'product search',
-  'checkout',
-  'loan application',
-  'order with events',
-  'sales report',
-]
 
 // blastOf makes a blast radius where the named endpoints were down and the rest served
 const blastOf = (killed: string, modules: string[], down: string[]): BlastRadius => ({

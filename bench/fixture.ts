@@ -11,6 +11,7 @@ import { layoutsFixture } from './fixture-layouts.ts'
 import type { FlagCode } from './flags.ts'
 import type { Latency } from './loadgen.ts'
 import { parseOptions } from './options.ts'
+import { ENDPOINTS } from './plan.ts'
 import { type Probe, type Results, type RunRecord, summarise } from './results.ts'
 import { endpointRatios } from './scenarios/endpoints.ts'
 
@@ -70,14 +71,8 @@ const timeline = (names: string[], down: string[], n = 8) => ({
   })),
 })
 
-const NAMES = [
-  'product page',
-  'product search',
-  'checkout',
-  'loan application',
-  'order with events',
-  'sales report',
-]
+// NAMES are the bench's endpoints as the reports label them
+const NAMES = ENDPOINTS.map((e) => e.label)
 
 // verifyResult is one `npm run verify` run: two invariants, violations only where asked
 export function verifyResult(deployment: string, violations = 0): VerifyResult {
