@@ -19,6 +19,7 @@ const callee = testApp(
       ok: true,
       token: c.req.header('X-Service-Token') ?? null,
       deadline: c.req.header('X-Deadline-Ms') ?? null,
+      custom: c.req.header('X-Custom') ?? null,
     })
   }),
 )
@@ -45,6 +46,20 @@ describe('resilientFetch', () => {
   it('passes answers through and adds the service token', async () => {
     mode = 'ok'
     expect(await unwrap(await link()(`${base}/thing`))).toMatchObject({ ok: true, token: 'secret' })
+  })
+
+  it("keeps the caller's headers in any form and case, each once, the link's own replacing theirs", async () => {
+    mode = 'ok'
+    const forged = { 'X-Custom': 'kept', 'x-service-token': 'forged', 'X-DEADLINE-MS': '99999' }
+    for (const headers of [forged, Object.entries(forged), new Headers(forged)]) {
+      const got = await unwrap<{ token: string; deadline: string; custom: string }>(
+        await link()(`${base}/thing`, { headers }),
+      )
+      expect(got.token).toBe('secret')
+      expect(got.custom).toBe('kept')
+      // the link's own budget (timeoutMs 100), not the caller's forged one
+      expect(Number(got.deadline)).toBeLessThanOrEqual(100)
+    }
   })
 
   it('rebuilds the callee DomainError, extra members included', async () => {

