@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'bun:test'
+import type { OpenBreaker } from './breaker-probe.ts'
 import { run, sampleResults } from './fixture.ts'
 import { productPageCeiling } from './hop-floor.ts'
 import {
@@ -89,6 +90,49 @@ describe('the measured ceiling: the same queries split on bare hops', () => {
     expect(text).toContain('90 µs and 0.200 ms')
     expect(hopTargetsText(headline(sampleResults()), [], sampleResults())).not.toContain(
       'bare split',
+    )
+  })
+})
+
+describe('the open breaker target', () => {
+  const probe = (p99: number, expected = 40): OpenBreaker => ({
+    target: 'reviews',
+    openAfterMs: 300,
+    probes: [
+      {
+        endpoint: 'product page',
+        samples: 40,
+        statuses: { 200: 40 },
+        expected,
+        p50Ms: 1,
+        p99Ms: p99,
+      },
+      { endpoint: 'reviews', samples: 40, statuses: { 503: 40 }, expected: 40, p50Ms: 1, p99Ms: 2 },
+    ],
+  })
+  it('is judged one request at a time, the paced figure beside it', () => {
+    const r = withSplit()
+    r.scenarios.limits!.openBreaker = probe(3.2)
+    const paced = [{ deployment: 'micro', saturated: false, openBreakerP99Ms: 57.5 }] as never
+    const text = hopTargetsText(headline(r), paced, r)
+    expect(text).toContain('3.20 ms one request at a time')
+    expect(text).toContain(': met;')
+    expect(text).toContain('57.5 ms under the paced load')
+    r.scenarios.limits!.openBreaker = probe(7)
+    expect(hopTargetsText(headline(r), paced, r)).toContain(
+      '7.00 ms one request at a time, scenario 1, worst of product page and reviews: not met',
+    )
+  })
+  it('is not met when an answer was not what an open breaker gives', () => {
+    const r = withSplit()
+    r.scenarios.limits!.openBreaker = probe(1, 39)
+    expect(hopTargetsText(headline(r), [], r)).toContain('not met (not every answer')
+  })
+  it('falls back to the paced figure without the probe', () => {
+    const r = withSplit()
+    const paced = [{ deployment: 'micro', saturated: false, openBreakerP99Ms: 4 }] as never
+    expect(hopTargetsText(headline(r), paced, r)).toContain(
+      '4.00 ms under the paced load, worst fault run: met',
     )
   })
 })

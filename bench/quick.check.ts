@@ -65,6 +65,20 @@ describe('npm run bench -- --quick', () => {
     )
   })
 
+  it('met an open breaker on the microservices: reviews stopped, every answer as the breaker gives it', () => {
+    const o = results!.scenarios.limits!.openBreaker
+    expect(o).toBeTruthy()
+    expect(o!.openAfterMs).not.toBeNull()
+    expect(o!.probes.length).toBe(2)
+    for (const p of o!.probes) {
+      expect({ endpoint: p.endpoint, expected: p.expected }).toEqual({
+        endpoint: p.endpoint,
+        expected: p.samples,
+      })
+      expect(p.p99Ms).not.toBeNull()
+    }
+  })
+
   it('wrote a well-formed report.md and a self-contained report.html', () => {
     expect(markdownProblems(readFileSync(join(dir, 'report.md'), 'utf8'))).toEqual([])
     expect(htmlProblems(readFileSync(join(dir, 'report.html'), 'utf8'))).toEqual([])

@@ -1,4 +1,5 @@
 import type { VerifyResult } from '../scripts/verify.ts'
+import type { OpenBreaker } from './breaker-probe.ts'
 import type { CostLadder } from './cost-ladder.ts'
 import type { FaultClassesResult } from './fault-classes.ts'
 import type { FaultCost } from './fault-cost.ts'
@@ -346,6 +347,8 @@ export interface Results {
       ratios?: LimitRatio[]
       // the product page requested one at a time on each server of its cell (scenario 1)
       unloaded?: Unloaded[]
+      // meeting an open breaker one request at a time (null: the probe failed, see notes)
+      openBreaker?: OpenBreaker | null
       notes?: string[]
       faultInjection?: FaultCost
       hopFloor?: HopFloor

@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { freePort } from '../../shared/testing/process.ts'
+import { openBreakerProbe } from '../breaker-probe.ts'
 import { costLadder } from '../cost-ladder.ts'
 import {
   dataDirFor,
@@ -258,11 +259,28 @@ export async function limitsScenario(ctx: BenchContext) {
       `raw ${ladder.rawUs?.toFixed(1)}, modules ${ladder.modulesUs?.toFixed(1)}, page ` +
         `${ladder.pageUs?.toFixed(1)}, app ${ladder.appUs?.toFixed(1)} µs`,
     )
+    // last, as it stops reviews on the microservices: what meeting an open breaker costs a
+    // request end to end, one at a time (scenario 3 has the same calls under the paced load)
+    ctx.progress.begin('an open breaker, one request at a time · micro, reviews stopped')
+    const openBreaker = await openBreakerProbe(micro.url, ctx.options.quick ? 40 : 400).catch(
+      (error: Error) => {
+        notes.push(`open breaker probe: ${error.message}`)
+        return null
+      },
+    )
+    ctx.progress.end(
+      openBreaker
+        ? openBreaker.probes
+            .map((x) => `${x.endpoint} p50 ${x.p50Ms?.toFixed(2)} p99 ${x.p99Ms?.toFixed(2)} ms`)
+            .join('; ')
+        : 'not measured',
+    )
     return {
       runs,
       summary: summarise(runs),
       ratios,
       unloaded,
+      openBreaker,
       notes,
       faultInjection,
       hopFloor: floor,

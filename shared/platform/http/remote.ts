@@ -109,9 +109,15 @@ export function resilientFetch(opts: RemoteOptions): Link {
   // only make the answer slower (a call meeting an open breaker answers at once). Nor is a call
   // that timed out tried again: its callee is slow, and a second wait would double the
   // caller's and pile more calls onto a dependency that cannot keep up
+  // Nor is a call retried whose failure opened the breaker (the one that trips it, or a
+  // half-open trial that failed): its retry would only meet the open breaker after a backoff
   const retries = retry(
     handleWhen(
-      (e) => !(e instanceof BrokenCircuitError) && !(e instanceof OutOfBudget) && !timedOut(e),
+      (e) =>
+        !(e instanceof BrokenCircuitError) &&
+        !(e instanceof OutOfBudget) &&
+        !timedOut(e) &&
+        breaker.state !== CircuitState.Open,
     ),
     {
       maxAttempts: resilience.retryAttempts - 1,
