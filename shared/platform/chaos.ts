@@ -263,8 +263,10 @@ export class FaultBoard {
 
 // withFaults wraps an in-process neighbour so calls into it meet its target's faults, and calls
 // from caller to it fail while the link is partitioned (the monolith's version of a network).
-// The wrapper is built once: each method checks one flag, and while nothing is armed it calls
-// straight through (no proxy, no extra promise per call)
+// The wrapper is built once, and its methods are swapped whenever the board changes (every
+// change records an event): while nothing is armed each is the service's own method bound to
+// it, so a call checks nothing and allocates nothing; while something is armed, each call
+// goes through the checks
 export function withFaults<T extends object>(
   board: FaultBoard,
   caller: string,
@@ -273,18 +275,27 @@ export function withFaults<T extends object>(
 ): T {
   // other properties read through to the service itself
   const wrapped = Object.create(service) as Record<PropertyKey, unknown>
+  const direct = new Map<PropertyKey, unknown>()
+  const checked = new Map<PropertyKey, unknown>()
   for (const name of methodNames(service)) {
     const method = (service as Record<PropertyKey, unknown>)[name] as (...a: unknown[]) => unknown
-    const faulty = async (args: unknown[]) => {
+    direct.set(name, method.bind(service))
+    checked.set(name, async (...args: unknown[]) => {
       if (board.isPartitioned(caller, target)) {
         throw unavailable(`${target} unreachable from ${caller} (partitioned)`)
       }
       await board.before(target)
       return method.apply(service, args)
-    }
-    wrapped[name] = (...args: unknown[]) =>
-      board.armed ? faulty(args) : method.apply(service, args)
+    })
   }
+  let armed: boolean | null = null
+  const swap = () => {
+    if (board.armed === armed) return
+    armed = board.armed
+    for (const [name, f] of armed ? checked : direct) wrapped[name] = f
+  }
+  swap()
+  board.onEvent(swap)
   return wrapped as T
 }
 

@@ -1,10 +1,12 @@
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { Hono } from 'hono'
 import { clientBody, type LimitSettings } from '../config.ts'
 import { runtime } from '../runtime.ts'
 import type { Telemetry } from '../telemetry.ts'
 import {
-  identify,
+  checkOps,
+  checkValidToken,
+  identifyRequest,
   type OpsAccess,
   requireOps,
   requireValidToken,
@@ -67,15 +69,20 @@ const PERMISSIONS = [
   .map((f) => `${f}=()`)
   .join(', ')
 
-// pagePolicies adds Content-Security-Policy and Permissions-Policy to every HTML answer (only
+// addPagePolicies adds Content-Security-Policy and Permissions-Policy to an HTML answer (only
 // those: JSON between services need not carry them on every hop)
+export function addPagePolicies(c: Context): void {
+  if (c.res.headers.get('Content-Type')?.startsWith('text/html')) {
+    c.res.headers.set('Content-Security-Policy', CSP)
+    c.res.headers.set('Permissions-Policy', PERMISSIONS)
+  }
+}
+
+// pagePolicies is addPagePolicies as a middleware
 export function pagePolicies(): MiddlewareHandler<AppEnv> {
   return async function policiesOnPages(c, next) {
     await next()
-    if (c.res.headers.get('Content-Type')?.startsWith('text/html')) {
-      c.res.headers.set('Content-Security-Policy', CSP)
-      c.res.headers.set('Permissions-Policy', PERMISSIONS)
-    }
+    addPagePolicies(c)
   }
 }
 
@@ -132,53 +139,62 @@ async function readChunked(
   return buffer
 }
 
-// boundedBody reads the client's body before any handler runs, within clientBody's deadlines
+// readBoundedBody reads the client's body before any handler runs, within clientBody's deadlines
 // and size: a client that stops sending (a truncated or slow upload) gets 408 problem+json, one
 // that sends too much 413, and nothing downstream (a module, an upstream service behind the
 // gateway) waits for a client or counts its slowness as a failure. Handlers read the buffer
-// through c.req as usual.
+// through c.req as usual. Answers the refusal, or undefined once the body is read (or absent)
+export async function readBoundedBody(
+  c: Context<AppEnv>,
+  maxBytes: number = clientBody.maxBytes,
+): Promise<Response | undefined> {
+  if (c.req.method === 'GET' || c.req.method === 'HEAD') return
+  const body = c.req.raw.body
+  if (!body) return
+  const refuse = (status: number, detail: string) => {
+    // the rest of this request may still be on the wire: the connection cannot be reused
+    c.header('Connection', 'close')
+    return problem(c, status, detail)
+  }
+  const length = c.req.header('Content-Length')
+  const declared = length === undefined ? null : Number(length)
+  if (declared !== null && !(declared <= maxBytes)) return refuse(413, 'request body too large')
+  let got: ArrayBuffer | Uint8Array | 408 | 413
+  try {
+    if (declared !== null) {
+      // the common case, in one read: Bun holds the body to its declared length
+      const read = c.req.raw.arrayBuffer()
+      const ms = Math.min(clientBody.totalMs, clientBody.idleMs + (declared / SLOW_RATE) * 1000)
+      const done = await within(read, ms)
+      if (done === LATE) read.catch(() => {})
+      got = done === LATE ? 408 : done
+    } else got = await readChunked(body, maxBytes)
+  } catch {
+    return refuse(400, 'request body could not be read')
+  }
+  if (got === 408) return refuse(408, 'request body not received in time')
+  if (got === 413) return refuse(413, 'request body too large')
+  const buffer = got instanceof Uint8Array ? (got.buffer as ArrayBuffer) : got
+  // hono reads json/text/arrayBuffer from this cache from now on; text is decoded once, and
+  // only if asked for (json() reads text)
+  const cache = c.req.bodyCache as Record<string, unknown>
+  cache.arrayBuffer = Promise.resolve(buffer)
+  let text: Promise<string> | undefined
+  Object.defineProperty(cache, 'text', {
+    get: () => {
+      text ??= Promise.resolve(new TextDecoder().decode(buffer))
+      return text
+    },
+    enumerable: false,
+    configurable: true,
+  })
+}
+
+// boundedBody is readBoundedBody as a middleware
 export function boundedBody(maxBytes: number = clientBody.maxBytes): MiddlewareHandler<AppEnv> {
   return async function bodyBounded(c, next) {
-    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next()
-    const body = c.req.raw.body
-    if (!body) return next()
-    const refuse = (status: number, detail: string) => {
-      // the rest of this request may still be on the wire: the connection cannot be reused
-      c.header('Connection', 'close')
-      return problem(c, status, detail)
-    }
-    const length = c.req.header('Content-Length')
-    const declared = length === undefined ? null : Number(length)
-    if (declared !== null && !(declared <= maxBytes)) return refuse(413, 'request body too large')
-    let got: ArrayBuffer | Uint8Array | 408 | 413
-    try {
-      if (declared !== null) {
-        // the common case, in one read: Bun holds the body to its declared length
-        const read = c.req.raw.arrayBuffer()
-        const ms = Math.min(clientBody.totalMs, clientBody.idleMs + (declared / SLOW_RATE) * 1000)
-        const done = await within(read, ms)
-        if (done === LATE) read.catch(() => {})
-        got = done === LATE ? 408 : done
-      } else got = await readChunked(body, maxBytes)
-    } catch {
-      return refuse(400, 'request body could not be read')
-    }
-    if (got === 408) return refuse(408, 'request body not received in time')
-    if (got === 413) return refuse(413, 'request body too large')
-    const buffer = got instanceof Uint8Array ? (got.buffer as ArrayBuffer) : got
-    // hono reads json/text/arrayBuffer from this cache from now on; text is decoded once, and
-    // only if asked for (json() reads text)
-    const cache = c.req.bodyCache as Record<string, unknown>
-    cache.arrayBuffer = Promise.resolve(buffer)
-    let text: Promise<string> | undefined
-    Object.defineProperty(cache, 'text', {
-      get: () => {
-        text ??= Promise.resolve(new TextDecoder().decode(buffer))
-        return text
-      },
-      enumerable: false,
-      configurable: true,
-    })
+    const refused = await readBoundedBody(c, maxBytes)
+    if (refused) return refused
     await next()
   }
 }
@@ -190,17 +206,42 @@ const startedAt = Date.now()
 // access to the operations routes, metrics, problem+json errors and /_/health
 export function createApp(opts: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
-  // request id, trace, X-Hops, secure headers and metrics: one middleware (see requestContext)
-  app.use(requestContext(opts.telemetry.recorder(), { secureHeaders: opts.secureHeaders }))
-  app.use(pagePolicies())
-  // order matters: the body is read (bounded) before the limiter, which counts login attempts
-  // per account; the limiter runs before a refused token is answered, so bad tokens count
-  app.use(identify(opts.tokens, opts.userExists))
-  app.use(boundedBody(opts.maxBodyBytes))
-  if (opts.limits) app.use(rateLimit(opts.limits.settings, opts.limits.store, opts.log))
-  // the metrics token is no JWT: the ops gate accepts it before a refused token is answered
-  app.use('/_/*', requireOps(opts.ops ?? { open: false, metricsToken: null }))
-  app.use(requireValidToken())
+  // request id, trace, X-Hops, secure headers, the pages' policies and metrics: one middleware
+  // (see requestContext)
+  app.use(
+    requestContext(opts.telemetry.recorder(), {
+      secureHeaders: opts.secureHeaders,
+      finish: addPagePolicies,
+    }),
+  )
+  const ops = opts.ops ?? { open: false, metricsToken: null }
+  const { tokens, userExists, maxBodyBytes } = opts
+  if (opts.limits) {
+    // order matters: the body is read (bounded) before the limiter, which counts login
+    // attempts per account; the limiter runs before a refused token is answered, so bad tokens
+    // count
+    app.use(async function identifiedWithBody(c, next) {
+      await identifyRequest(c, tokens, userExists)
+      const refused = await readBoundedBody(c, maxBodyBytes)
+      if (refused) return refused
+      await next()
+    })
+    app.use(rateLimit(opts.limits.settings, opts.limits.store, opts.log))
+    // the metrics token is no JWT: the ops gate accepts it before a refused token is answered
+    app.use('/_/*', requireOps(ops))
+    app.use(requireValidToken())
+  } else {
+    // the same steps in the same order, in one middleware: each layer costs a request ~0.5 µs
+    app.use(async function identifiedAndAllowed(c, next) {
+      await identifyRequest(c, tokens, userExists)
+      const refused = await readBoundedBody(c, maxBodyBytes)
+      if (refused) return refused
+      const path = c.req.path
+      if (path === '/_' || path.startsWith('/_/')) checkOps(c, ops)
+      checkValidToken(c)
+      await next()
+    })
+  }
   app.onError(onError(opts.log))
   app.notFound((c) => problem(c, 404, `no route for ${c.req.method} ${c.req.path}`))
   app.get('/_/health', (c) =>

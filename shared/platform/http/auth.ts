@@ -83,23 +83,37 @@ export function knownUsers(exists: UserExists, ttlMs = 60_000, max = 50_000): Us
 // the rate limiter has counted the request
 const AUTH_ERROR = 'authError' as const
 
-// identify reads a Bearer token when present and sets c.var.user; a bad token (bad signature,
-// expired, wrong audience, unknown user) is remembered and answered 401 by requireValidToken,
-// so the rate limiter in between counts it against the caller's address
+// identifyRequest reads a Bearer token when present and sets c.var.user; a bad token (bad
+// signature, expired, wrong audience, unknown user) is remembered for checkValidToken to answer
+// 401, so a rate limiter in between counts it against the caller's address
+export async function identifyRequest(
+  c: Context<AppEnv>,
+  tokens: TokenIssuer,
+  exists?: UserExists,
+): Promise<void> {
+  const header = c.req.header('Authorization')
+  if (!header) return
+  try {
+    const m = /^Bearer\s+(.+)$/i.exec(header)
+    if (!m) throw unauthorized('Authorization must be a Bearer token')
+    const user = await tokens.check(m[1]!)
+    if (exists && !(await exists(user.id))) throw unauthorized('invalid or expired token')
+    c.set('user', user)
+  } catch (error) {
+    c.set(AUTH_ERROR, error as Error)
+  }
+}
+
+// checkValidToken throws the 401 of a token identifyRequest refused
+export function checkValidToken(c: Context<AppEnv>): void {
+  const error = c.get(AUTH_ERROR)
+  if (error) throw error
+}
+
+// identify is identifyRequest as a middleware
 export function identify(tokens: TokenIssuer, exists?: UserExists): MiddlewareHandler<AppEnv> {
   return async function identifyUser(c, next) {
-    const header = c.req.header('Authorization')
-    if (header) {
-      try {
-        const m = /^Bearer\s+(.+)$/i.exec(header)
-        if (!m) throw unauthorized('Authorization must be a Bearer token')
-        const user = await tokens.check(m[1]!)
-        if (exists && !(await exists(user.id))) throw unauthorized('invalid or expired token')
-        c.set('user', user)
-      } catch (error) {
-        c.set(AUTH_ERROR, error as Error)
-      }
-    }
+    await identifyRequest(c, tokens, exists)
     await next()
   }
 }
@@ -107,8 +121,7 @@ export function identify(tokens: TokenIssuer, exists?: UserExists): MiddlewareHa
 // requireValidToken answers 401 for a request whose token identify refused
 export function requireValidToken(): MiddlewareHandler<AppEnv> {
   return async function validTokenRequired(c, next) {
-    const error = c.get(AUTH_ERROR)
-    if (error) throw error
+    checkValidToken(c)
     await next()
   }
 }
@@ -163,24 +176,29 @@ const same = (a: string, b: string) => {
 // traces, and whatever is added later) needs an admin token.
 const NOT_OPS = /^\/_\/(health|dashboard|dashboard\/assets\/[^/]+|(local|chaos|control)(\/.*)?)$/
 
-// requireOps lets admins (or, for /_/metrics, the metrics token) read the operations routes;
-// with access.open everybody may
+// checkOps lets admins (or, for /_/metrics, the metrics token) read the operations routes, and
+// anyone with access.open; throws 401/403 otherwise. For paths under /_/ only
+export function checkOps(c: Context<AppEnv>, access: OpsAccess): void {
+  if (access.open || NOT_OPS.test(c.req.path)) return
+  const header = c.req.header('Authorization') ?? ''
+  if (
+    access.metricsToken &&
+    c.req.path === '/_/metrics' &&
+    same(header, `Bearer ${access.metricsToken}`)
+  ) {
+    // identify could not read it as a JWT; it is the metrics token, not a bad token
+    c.set('authError', undefined)
+    return
+  }
+  const user = c.get('user')
+  if (!user) throw unauthorized('operations routes need an admin token')
+  if (user.role !== 'admin') throw forbidden('admin only')
+}
+
+// requireOps is checkOps as a middleware (mount it on /_/*)
 export function requireOps(access: OpsAccess): MiddlewareHandler<AppEnv> {
   return async function opsRequired(c, next) {
-    if (access.open || NOT_OPS.test(c.req.path)) return next()
-    const header = c.req.header('Authorization') ?? ''
-    if (
-      access.metricsToken &&
-      c.req.path === '/_/metrics' &&
-      same(header, `Bearer ${access.metricsToken}`)
-    ) {
-      // identify could not read it as a JWT; it is the metrics token, not a bad token
-      c.set('authError', undefined)
-      return next()
-    }
-    const user = c.get('user')
-    if (!user) throw unauthorized('operations routes need an admin token')
-    if (user.role !== 'admin') throw forbidden('admin only')
+    checkOps(c, access)
     await next()
   }
 }

@@ -78,16 +78,18 @@ function traceOf(c: Context, requestId: string): Trace {
 // monolith run it on every request): the request id (the caller's X-Request-Id if sane, else a
 // new one, as hono's requestId), the trace context kept for the rest of the request so outgoing
 // calls carry it on, X-Hops and X-Internal-Bytes, the secure headers, and the request's figures
-// (record, e.g. Telemetry.recorder()). secureHeaders: false leaves the secure headers to a
+// (record, e.g. Telemetry.recorder()), then finish (more headers of the answer, e.g. the pages'
+// policies). secureHeaders: false leaves the secure headers to a
 // proxy in front that sets them on every answer it forwards (the gateway). Every header is set
 // on the finished response itself, in one pass: c.header() before the handler would build a
 // Headers object of its own for the handler's response to copy, and after it would rebuild
 // the Response for each header
 export function requestContext(
   record: (c: Context, ms: number) => void,
-  opts: { secureHeaders?: boolean } = {},
+  opts: { secureHeaders?: boolean; finish?: (c: Context) => void } = {},
 ): MiddlewareHandler {
   const secure = opts.secureHeaders === false ? [] : SECURE_HEADERS
+  const finish = opts.finish
   return async function servePlatform(c, next) {
     const start = performance.now()
     const given = c.req.header('X-Request-Id')
@@ -102,6 +104,7 @@ export function requestContext(
     h.set('X-Hops', String(trace.hops))
     h.set('X-Internal-Bytes', String(trace.bytes))
     for (const [name, value] of secure) h.set(name, value)
+    finish?.(c)
     record(c, performance.now() - start)
   }
 }
