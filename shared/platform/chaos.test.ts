@@ -53,6 +53,29 @@ describe('FaultBoard hang', () => {
   })
 })
 
+describe('withFaults while nothing is armed', () => {
+  it("calls the service's own method directly, and swaps the checks in and out as faults come and go", async () => {
+    const board = new FaultBoard()
+    const svc = {
+      // synchronous on purpose: a direct call answers a value, a checked one a promise
+      double: (n: number) => n * 2,
+    }
+    const wrapped = withFaults(board, 'http', 'pricing', svc)
+    expect(wrapped.double(2)).toBe(4)
+    board.partition('http', 'pricing')
+    const refused = wrapped.double(3) as unknown as Promise<number>
+    expect(refused).toBeInstanceOf(Promise)
+    expect(await refused.catch((e: Error) => e.message)).toContain('partitioned')
+    board.heal('all')
+    expect(wrapped.double(5)).toBe(10)
+    // a fault on another target arms the board: calls here are checked, and go through
+    board.latency('catalog', 0)
+    expect(await wrapped.double(6)).toBe(12)
+    board.heal('catalog')
+    expect(wrapped.double(7)).toBe(14)
+  })
+})
+
 describe('FaultBoard cpu', () => {
   it('burns the CPU synchronously in every call: the caller is blocked that long', () => {
     const board = new FaultBoard()
