@@ -216,7 +216,8 @@ export function createApp(opts: AppOptions): Hono<AppEnv> {
   )
   const ops = opts.ops ?? { open: false, metricsToken: null }
   const { tokens, userExists, maxBodyBytes } = opts
-  if (opts.limits) {
+  // a limit of 0 turns the limiter off (TWINSTACK_RATE_LIMIT=0): it then costs no layer
+  if (opts.limits && opts.limits.settings.limit > 0) {
     // order matters: the body is read (bounded) before the limiter, which counts login
     // attempts per account; the limiter runs before a refused token is answered, so bad tokens
     // count
