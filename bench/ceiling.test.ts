@@ -3,6 +3,7 @@ import type { OpenBreaker } from './breaker-probe.ts'
 import { run, sampleResults } from './fixture.ts'
 import { productPageCeiling } from './hop-floor.ts'
 import {
+  aggregatorText,
   ceilingText,
   headline,
   hopTargetsText,
@@ -176,6 +177,34 @@ describe('the product page process by process', () => {
     expect(row('others').oursUs).toBeCloseTo(30, 6)
     // without figures by process (results written before they were kept), no table
     expect(processBreakdown(sampleResults().scenarios.limits!.runs)).toEqual([])
+  })
+})
+
+describe('the aggregator over our leaves', () => {
+  it("sets the bare aggregator's CPU over our leaves beside its own over bare ones and ours", () => {
+    const r = withSplit()
+    const l = r.scenarios.limits!
+    const cell = 'aggregator over our leaves'
+    const byRole = { 'bare-aggregator': 0.5, storefront: 0.6 } as Record<string, number>
+    for (const d of ['bare-aggregator', 'storefront']) {
+      // 2,000 pages/s; our leaves serve both
+      const x = run('limits', cell, d, 2000, 1)
+      x.serverCoresByRole = { storefront: byRole[d]!, catalog: 0.1, gateway: 0.01 }
+      l.runs.push(x)
+    }
+    for (const x of l.runs) {
+      if (x.cell === 'product page' && x.serverCoresByRole === undefined) {
+        x.serverCoresByRole = { storefront: (x.rps * 100) / 1e6 }
+      }
+    }
+    const b = processBreakdown(l.runs, { cell, bare: 'bare-aggregator', ours: 'storefront' })
+    expect(b.find((x) => x.role === 'storefront')).toMatchObject({ bareUs: 250, oursUs: 300 })
+    const [line] = aggregatorText(l.runs)
+    expect(line).toContain('spends 250 µs of CPU per page calling our four leaves')
+    expect(line).toContain('against 100 calling the bare split')
+    expect(line).toContain('our storefront over the same leaves 300 µs')
+    // no such cell, no sentence
+    expect(aggregatorText(sampleResults().scenarios.limits!.runs)).toEqual([])
   })
 })
 

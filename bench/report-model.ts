@@ -348,6 +348,7 @@ function limitsSection(r: Results): Section | null {
         ]
       : []),
     ...ladderText(l.costLadder, get('product page', 'monolith')?.cpuUsPerRequest),
+    ...aggregatorText(l.runs),
     ...(l.openBreaker
       ? [
           `Meeting an open breaker, one request at a time: reviews stopped on the microservices, ` +
@@ -402,6 +403,36 @@ function limitsSection(r: Results): Section | null {
               f.int(x.oursUs),
               x.bareUs === null || x.oursUs === null ? 'n/a' : f.int(x.oursUs - x.bareUs),
             ]),
+            numeric: [1, 2, 3],
+          },
+        ]
+      })(),
+      ...(() => {
+        const b = processBreakdown(l.runs, {
+          cell: 'aggregator over our leaves',
+          bare: 'bare-aggregator',
+          ours: 'storefront',
+        })
+        if (!b.length) return []
+        return [
+          {
+            caption:
+              'The aggregator alone over our leaves (called directly, no gateway): a bare ' +
+              'aggregator and our storefront, CPU per page by process, median of the repeats',
+            headers: [
+              'process',
+              'bare aggregator µs/page',
+              'our storefront µs/page',
+              'ours − bare µs',
+            ],
+            rows: b
+              .filter((x) => x.role !== 'gateway')
+              .map((x) => [
+                x.role,
+                f.int(x.bareUs),
+                f.int(x.oursUs),
+                x.bareUs === null || x.oursUs === null ? 'n/a' : f.int(x.oursUs - x.bareUs),
+              ]),
             numeric: [1, 2, 3],
           },
         ]
@@ -615,12 +646,20 @@ const PAGE_ROLES = ['gateway', 'storefront', 'catalog', 'pricing', 'reviews', 'i
 
 // processBreakdown sets each process of the bare split beside the same process of the
 // microservices (scenario 1's product page cell): CPU µs per page, the median over repeats;
-// processes outside the page's path (the rest of the microservices, idle) are summed as "others"
-export function processBreakdown(runs: readonly RunRecord[]): ProcessCost[] {
+// processes outside the page's path (the rest of the microservices, idle) are summed as
+// "others". With another cell and servers: the same for them (the aggregator over our leaves)
+export function processBreakdown(
+  runs: readonly RunRecord[],
+  which: { cell: string; bare: string; ours: string } = {
+    cell: 'product page',
+    bare: 'bare-split',
+    ours: 'micro',
+  },
+): ProcessCost[] {
   const perPage = (d: string, role: string) =>
     median(
       runs
-        .filter((x) => x.cell === 'product page' && x.deployment === d && x.serverCoresByRole)
+        .filter((x) => x.cell === which.cell && x.deployment === d && x.serverCoresByRole)
         .map((x) => {
           const by = x.serverCoresByRole!
           const cores = PAGE_ROLES.includes(role)
@@ -633,14 +672,37 @@ export function processBreakdown(runs: readonly RunRecord[]): ProcessCost[] {
         .filter((v): v is number => v !== null),
     )
   const ours = runs.some(
-    (x) => x.cell === 'product page' && x.deployment === 'micro' && x.serverCoresByRole,
+    (x) => x.cell === which.cell && x.deployment === which.ours && x.serverCoresByRole,
   )
   if (!ours) return []
   return [...PAGE_ROLES, 'others'].map((role) => ({
     role,
-    bareUs: role === 'others' ? 0 : perPage('bare-split', role),
-    oursUs: perPage('micro', role),
+    bareUs: role === 'others' && which.bare === 'bare-split' ? 0 : perPage(which.bare, role),
+    oursUs: perPage(which.ours, role),
   }))
+}
+
+// aggregatorText says how much of the aggregator's CPU per page its callees decide: the same
+// bare aggregator over bare leaves (the bare split) and over ours, and our storefront over ours
+export function aggregatorText(runs: readonly RunRecord[]): string[] {
+  const role = (b: ProcessCost[]) => b.find((x) => x.role === 'storefront')
+  const split = role(processBreakdown(runs))
+  const over = role(
+    processBreakdown(runs, {
+      cell: 'aggregator over our leaves',
+      bare: 'bare-aggregator',
+      ours: 'storefront',
+    }),
+  )
+  if (!over || over.bareUs === null || over.oursUs === null) return []
+  return [
+    `The aggregator over our leaves: a bare aggregator (Bun.serve + fetch) spends ` +
+      `${f.int(over.bareUs)} µs of CPU per page calling our four leaves` +
+      (split?.bareUs ? `, against ${f.int(split.bareUs)} calling the bare split's` : '') +
+      `; our storefront over the same leaves ${f.int(over.oursUs)} µs. The bare aggregator's ` +
+      'code is the same in both: the difference between its two figures is what slower callees ' +
+      'cost the process that waits for them.',
+  ]
 }
 
 // SplitFloor is what the bare split (scenario 1: the product page's queries in six processes,

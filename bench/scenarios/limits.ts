@@ -34,7 +34,17 @@ const CELL_SERVERS = [
   // same queries split over six processes with nothing but Bun.serve and fetch between them
   { cell: 'product page', servers: ['reference', 'monolith', 'bare-split', 'micro'] },
   { cell: 'reviews through a proxy', servers: ['nginx', 'bun-proxy', 'micro'] },
+  // our storefront called directly beside a bare aggregator, both over our leaves
+  { cell: 'aggregator over our leaves', servers: ['bare-aggregator', 'storefront'] },
 ] as const
+
+// LEAF_PATHS are where the microservices' leaves answer the product page's parts
+const LEAF_PATHS = {
+  catalog: '/internal/catalog/products',
+  pricing: '/internal/pricing/prices',
+  reviews: '/internal/reviews/summary',
+  inventory: '/internal/inventory/stock',
+} as const
 
 const productPaths = (n: number): RequestTemplate[] =>
   Array.from({ length: n }, (_, i) => ({
@@ -86,7 +96,33 @@ export async function limitsScenario(ctx: BenchContext) {
     ])
     servers.reference = reference
     if (bareSplit) servers['bare-split'] = bareSplit
-    const reviews = await reviewsUrl(micro.url)
+    const reviews = await serviceUrl(micro.url, 'reviews')
+    // the aggregator alone over our leaves: our storefront's first replica, called directly with
+    // the service token (the whole micro tree is measured), beside a bare aggregator (Bun.serve
+    // + fetch) calling the same leaves
+    if (wants('aggregator over our leaves')) {
+      const leaves = await Promise.all(
+        Object.keys(LEAF_PATHS).map((name) => serviceUrl(micro.url, name)),
+      )
+      const storefront = await serviceUrl(micro.url, 'storefront')
+      if (storefront && leaves.every(Boolean)) {
+        servers.storefront = { ...micro, url: storefront, stop: async () => {} }
+        servers['bare-aggregator'] = await startTarget(
+          'bare-split',
+          freePort(),
+          {
+            ...Object.fromEntries(
+              Object.entries(LEAF_PATHS).map(([name, path], i) => [
+                `LEAF_${name.toUpperCase()}`,
+                `${leaves[i]}${path}`,
+              ]),
+            ),
+            SERVICE_TOKEN: serviceToken,
+          },
+          ['--role=storefront'],
+        )
+      } else notes.push('the microservices did not list their storefront and leaves')
+    }
     const nginx = reviews
       ? await startNginx({
           dir: join(ctx.workDir, 'nginx'),
@@ -126,6 +162,13 @@ export async function limitsScenario(ctx: BenchContext) {
         'bare-split': productPaths(200),
         micro: productPaths(200),
       },
+      'aggregator over our leaves': {
+        storefront: productPaths(200).map((t) => ({
+          ...t,
+          headers: { 'X-Service-Token': serviceToken },
+        })),
+        'bare-aggregator': productPaths(200),
+      },
       'reviews through a proxy': {
         nginx: productPaths(200).map((t) => ({ ...t, path: `${t.path}/reviews` })),
         'bun-proxy': productPaths(200).map((t) => ({ ...t, path: `${t.path}/reviews` })),
@@ -140,10 +183,16 @@ export async function limitsScenario(ctx: BenchContext) {
         const server = servers[step.deployment]!
         // nginx only forwards: the service behind it (in the micro tree) does the work, so its
         // CPU counts too and CPU per request compares with the gateway's
+        // so does the bare aggregator's (its leaves are ours), and our storefront is measured
+        // with the rest of its tree
         const measured =
-          step.deployment === 'nginx' || step.deployment === 'bun-proxy'
+          step.deployment === 'nginx' ||
+          step.deployment === 'bun-proxy' ||
+          step.deployment === 'bare-aggregator'
             ? [server, servers.micro!]
-            : [server]
+            : step.deployment === 'storefront'
+              ? [servers.micro!]
+              : [server]
         runs.push(
           await measureClosed(
             ctx,
@@ -292,12 +341,12 @@ export async function limitsScenario(ctx: BenchContext) {
   }
 }
 
-// reviewsUrl asks the gateway where the first replica of the reviews service listens
-async function reviewsUrl(gateway: string): Promise<string | null> {
+// serviceUrl asks the gateway where the first replica of a service listens
+async function serviceUrl(gateway: string, name: string): Promise<string | null> {
   try {
     const res = await fetch(`${gateway}/_/status`, { signal: AbortSignal.timeout(3000) })
     const st = (await res.json()) as { services: { name: string; url: string }[] }
-    return st.services.find((x) => x.name === 'reviews')?.url ?? null
+    return st.services.find((x) => x.name === name)?.url ?? null
   } catch {
     return null
   }

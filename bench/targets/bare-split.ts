@@ -46,6 +46,11 @@ if ((LEAVES as readonly string[]).includes(role)) {
   listen((req) => new Response(JSON.stringify(answer(idOf(req.url))), { headers: JSON_TYPE }))
 } else if (role === 'storefront') {
   const urls = Object.fromEntries(LEAVES.map((l) => [l, process.env[`LEAF_${l.toUpperCase()}`]]))
+  // pointed at the microservices' own leaves (LEAF_CATALOG=<catalog>/internal/catalog/products
+  // …), it carries their service token: the bench runs this aggregator over our leaves too
+  const init = process.env.SERVICE_TOKEN
+    ? { headers: { 'X-Service-Token': process.env.SERVICE_TOKEN } }
+    : undefined
   // Bun's fetch keeps at most 64 idle sockets a process: beyond that every call opens a new
   // connection, so each leaf gets a quarter of 60 calls in flight and the rest wait their turn
   // (what the microservices' links do too)
@@ -55,7 +60,7 @@ if ((LEAVES as readonly string[]).includes(role)) {
     if (slots[leaf]! > 0) slots[leaf]!--
     else await new Promise<void>((resolve) => waiting[leaf]!.push(resolve))
     try {
-      return await (await fetch(`${urls[leaf]}/${encodeURIComponent(id)}`)).json()
+      return await (await fetch(`${urls[leaf]}/${encodeURIComponent(id)}`, init)).json()
     } finally {
       const next = waiting[leaf]!.shift()
       if (next) next()
