@@ -14,7 +14,7 @@ import { faultInjectionCost } from '../fault-cost.ts'
 import { hopFloor } from '../hop-floor.ts'
 import type { RequestTemplate } from '../loadgen.ts'
 import { startNginx } from '../nginx.ts'
-import { alternate } from '../plan.ts'
+import { AGGREGATOR_REPEATS, alternate } from '../plan.ts'
 import {
   type LimitRatio,
   limitRatio,
@@ -179,7 +179,9 @@ export async function limitsScenario(ctx: BenchContext) {
     for (const { cell, servers: names } of CELL_SERVERS) {
       if (!s.targets.includes(cell)) continue
       const present = names.filter((n) => servers[n])
-      for (const step of alternate([cell], present, s.repeats)) {
+      const repeats =
+        cell === 'aggregator over our leaves' ? Math.min(AGGREGATOR_REPEATS, s.repeats) : s.repeats
+      for (const step of alternate([cell], present, repeats)) {
         const server = servers[step.deployment]!
         // nginx only forwards: the service behind it (in the micro tree) does the work, so its
         // CPU counts too and CPU per request compares with the gateway's
