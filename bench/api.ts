@@ -66,6 +66,7 @@ export interface Status {
   services: {
     name: string
     replica?: number
+    url?: string
     pid: number | null
     healthy: boolean
     restarts: number

@@ -1,4 +1,4 @@
-import { ADMIN, control, login, status } from './api.ts'
+import { ADMIN, call, control, login, status } from './api.ts'
 import { quantile } from './stats.ts'
 
 // OpenBreaker is what meeting an open breaker costs a request end to end, one request at a
@@ -40,20 +40,11 @@ const ENDPOINTS = [
 
 const productId = (i: number) => `p-${String(1 + ((i * 97) % 1000)).padStart(4, '0')}`
 
-// timed sends one GET and reads the whole answer
-async function timed(url: string) {
+// timed sends one GET and reads the whole answer (status 0: no answer at all)
+async function timed(base: string, path: string) {
   const t0 = performance.now()
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(10_000) })
-    const text = await res.text()
-    let body: unknown = null
-    try {
-      body = JSON.parse(text)
-    } catch {}
-    return { ms: performance.now() - t0, status: res.status, body }
-  } catch {
-    return { ms: performance.now() - t0, status: 0, body: null }
-  }
+  const r = await call(base, 'GET', path).catch(() => ({ status: 0, body: null }))
+  return { ms: performance.now() - t0, status: r.status, body: r.body as unknown }
 }
 
 // openBreakerProbe stops the target service of a microservices deployment (the supervisor
@@ -72,7 +63,7 @@ export async function openBreakerProbe(
     const stopped = Date.now()
     let openAfterMs: number | null = null
     for (let i = 0; Date.now() - stopped < capMs; i++) {
-      for (const e of ENDPOINTS) await timed(`${base}${e.path(productId(i))}`)
+      for (const e of ENDPOINTS) await timed(base, e.path(productId(i)))
       const towards = (await status(base))?.breakers.filter((b) => b.to === target) ?? []
       if (towards.length && towards.every((b) => b.state === 'open')) {
         openAfterMs = Date.now() - stopped
@@ -85,7 +76,7 @@ export async function openBreakerProbe(
       const statuses: Record<string, number> = {}
       let expected = 0
       for (let i = 0; i < samples; i++) {
-        const r = await timed(`${base}${e.path(productId(i))}`)
+        const r = await timed(base, e.path(productId(i)))
         latencies.push(r.ms)
         statuses[r.status] = (statuses[r.status] ?? 0) + 1
         if (e.expected(r.status, r.body)) expected++

@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { freePort } from '../../shared/testing/process.ts'
+import { status } from '../api.ts'
 import { openBreakerProbe } from '../breaker-probe.ts'
 import { costLadder } from '../cost-ladder.ts'
 import {
@@ -96,15 +97,16 @@ export async function limitsScenario(ctx: BenchContext) {
     ])
     servers.reference = reference
     if (bareSplit) servers['bare-split'] = bareSplit
-    const reviews = await serviceUrl(micro.url, 'reviews')
+    // where the first replica of each service listens, as the gateway lists them
+    const listed = (await status(micro.url, 3000))?.services ?? []
+    const serviceUrl = (name: string) => listed.find((x) => x.name === name)?.url ?? null
+    const reviews = serviceUrl('reviews')
     // the aggregator alone over our leaves: our storefront's first replica, called directly with
     // the service token (the whole micro tree is measured), beside a bare aggregator (Bun.serve
     // + fetch) calling the same leaves
     if (wants('aggregator over our leaves')) {
-      const leaves = await Promise.all(
-        Object.keys(LEAF_PATHS).map((name) => serviceUrl(micro.url, name)),
-      )
-      const storefront = await serviceUrl(micro.url, 'storefront')
+      const leaves = Object.keys(LEAF_PATHS).map(serviceUrl)
+      const storefront = serviceUrl('storefront')
       if (storefront && leaves.every(Boolean)) {
         servers.storefront = { ...micro, url: storefront, stop: async () => {} }
         servers['bare-aggregator'] = await startTarget(
@@ -340,17 +342,6 @@ export async function limitsScenario(ctx: BenchContext) {
     }
   } finally {
     await Promise.all(Object.values(servers).map((r) => r.stop()))
-  }
-}
-
-// serviceUrl asks the gateway where the first replica of a service listens
-async function serviceUrl(gateway: string, name: string): Promise<string | null> {
-  try {
-    const res = await fetch(`${gateway}/_/status`, { signal: AbortSignal.timeout(3000) })
-    const st = (await res.json()) as { services: { name: string; url: string }[] }
-    return st.services.find((x) => x.name === name)?.url ?? null
-  } catch {
-    return null
   }
 }
 

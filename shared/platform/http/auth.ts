@@ -1,9 +1,9 @@
-import { timingSafeEqual } from 'node:crypto'
 import type { Context, MiddlewareHandler } from 'hono'
 import { sign, verify } from 'hono/jwt'
 import { type AuthUser, AuthUserSchema } from '../../contracts/common.ts'
 import { forbidden, unauthorized } from '../../domain/errors.ts'
 import type { AppEnv } from './env.ts'
+import { sameSecret } from './service-token.ts'
 
 // TokenIssuer signs and checks the HS256 tokens of api.md
 export interface TokenIssuer {
@@ -164,12 +164,6 @@ export interface OpsAccess {
   metricsToken: string | null
 }
 
-const same = (a: string, b: string) => {
-  const x = Buffer.from(a)
-  const y = Buffer.from(b)
-  return x.length === y.length && timingSafeEqual(x, y)
-}
-
 // NOT_OPS are the /_/ routes the gate leaves alone: /_/health and the dashboard's static shell
 // (no data in them) are public; /_/local, /_/chaos and /_/control guard themselves (service
 // token, or admin + loopback). Everything else under /_/ (status, dashboard stream, metrics,
@@ -184,7 +178,7 @@ export function checkOps(c: Context<AppEnv>, access: OpsAccess): void {
   if (
     access.metricsToken &&
     c.req.path === '/_/metrics' &&
-    same(header, `Bearer ${access.metricsToken}`)
+    sameSecret(header, `Bearer ${access.metricsToken}`)
   ) {
     // identify could not read it as a JWT; it is the metrics token, not a bad token
     c.set('authError', undefined)

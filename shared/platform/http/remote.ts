@@ -15,7 +15,13 @@ import type { FaultBoard } from '../chaos.ts'
 import { resilience } from '../config.ts'
 import type { BreakerBoard } from './breakers.ts'
 import { DEPENDENCY_HEADER, domainErrorFromProblem, type Problem } from './problem.ts'
-import { countHop, remainingBudgetMs, setTraceHeaders } from './trace.ts'
+import {
+  countHop,
+  type OutgoingHeaders,
+  remainingBudgetMs,
+  setHeader,
+  setTraceHeaders,
+} from './trace.ts'
 
 // Fetch is the fetch signature module clients are built on
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
@@ -263,10 +269,6 @@ const timedOut = (e: unknown) =>
 // Answer is the part of a Response (or of hc's ClientResponse) that unwrap reads
 type Answer = { ok: boolean; status: number; json(): Promise<any> }
 
-// OutgoingHeaders are a call's headers: the caller's Headers object, or a plain object whose
-// names are in lower case
-type OutgoingHeaders = Headers | Record<string, string>
-
 // plainHeaders copies a call's headers (any form fetch takes) into a plain object, names in
 // lower case so that setHeader replaces rather than duplicates
 function plainHeaders(given: HeadersInit | undefined): Record<string, string> {
@@ -275,12 +277,6 @@ function plainHeaders(given: HeadersInit | undefined): Record<string, string> {
   const entries = Array.isArray(given) ? given : Object.entries(given as Record<string, string>)
   for (const [k, v] of entries) out[k!.toLowerCase()] = v!
   return out
-}
-
-// setHeader sets one header (name in lower case) on either form
-export function setHeader(headers: OutgoingHeaders, name: string, value: string): void {
-  if (headers instanceof Headers) headers.set(name, value)
-  else headers[name] = value
 }
 
 // bodyBytes is the size of a request body: its Content-Length, or the length of a string body

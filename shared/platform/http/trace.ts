@@ -125,18 +125,23 @@ export function remainingBudgetMs(): number | undefined {
   return deadline === undefined ? undefined : Math.max(0, deadline - Date.now())
 }
 
+// OutgoingHeaders are a call's headers: the caller's Headers object, or a plain object whose
+// names are in lower case
+export type OutgoingHeaders = Headers | Record<string, string>
+
+// setHeader sets one header (name in lower case) on either form
+export function setHeader(headers: OutgoingHeaders, name: string, value: string): void {
+  if (headers instanceof Headers) headers.set(name, value)
+  else headers[name] = value
+}
+
 // setTraceHeaders puts the headers of outgoingTraceHeaders on an outgoing request's headers
 // (no intermediate object: this runs on every internal call)
-export function setTraceHeaders(headers: Headers | Record<string, string>): void {
+export function setTraceHeaders(headers: OutgoingHeaders): void {
   const t = storage.getStore()
   if (!t) return
-  if (headers instanceof Headers) {
-    headers.set('traceparent', traceparentOf(t))
-    headers.set('X-Request-Id', t.requestId)
-  } else {
-    headers.traceparent = traceparentOf(t)
-    headers['x-request-id'] = t.requestId
-  }
+  setHeader(headers, 'traceparent', traceparentOf(t))
+  setHeader(headers, 'x-request-id', t.requestId)
 }
 
 // countHop adds one internal call (and what the callee reports it spent) to the current request
