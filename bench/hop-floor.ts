@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { median } from './stats.ts'
 
 // HopFloor is what one bare hop costs on this stack: Bun's fetch to a Bun.serve answering a
@@ -10,6 +13,11 @@ export interface HopFloor {
   // one call at a time on an idle loop: median wall time of a round trip, ms
   latencyMs: number | null
   concurrency: number
+  // how the round trips went: over a unix domain socket (as the microservices' hops between
+  // processes on Bun), or loopback TCP; an old result without it was TCP
+  transport?: 'unix' | 'tcp'
+  // the same round trips over loopback TCP, beside the unix socket's
+  tcp?: { cpuUs: number | null; latencyMs: number | null }
 }
 
 // the body of a small internal answer (a price), as the services send it
@@ -17,15 +25,21 @@ const BODY = JSON.stringify({ productId: 'p-0001', price: { amount: 367.99, curr
 
 // hopFloor times bare fetch → Bun.serve round trips: CPU per call under a closed loop of
 // `concurrency` calls, then the unloaded latency of calls made one at a time
-export async function hopFloor(calls = 20_000, concurrency = 16): Promise<HopFloor> {
-  const server = Bun.serve({
-    hostname: '127.0.0.1',
-    port: 0,
-    fetch: () => new Response(BODY, { headers: { 'Content-Type': 'application/json' } }),
-  })
-  const url = `http://127.0.0.1:${server.port}/internal/pricing/prices/p-0001`
+export async function hopFloor(
+  calls = 20_000,
+  concurrency = 16,
+  transport: 'unix' | 'tcp' = 'unix',
+): Promise<HopFloor> {
+  const dir = transport === 'unix' ? mkdtempSync(join(tmpdir(), 'twinstack-hop-')) : null
+  const answer = () => new Response(BODY, { headers: { 'Content-Type': 'application/json' } })
+  const unix = dir ? join(dir, 'hop.sock') : undefined
+  const server = unix
+    ? Bun.serve({ unix, fetch: answer })
+    : Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: answer })
+  const url = `http://127.0.0.1:${server.port ?? 0}/internal/pricing/prices/p-0001`
+  const init = unix ? { unix } : undefined
   const once = async () => {
-    const res = await fetch(url)
+    const res = await fetch(url, init)
     await res.json()
   }
   const loop = async (n: number) => {
@@ -52,9 +66,11 @@ export async function hopFloor(calls = 20_000, concurrency = 16): Promise<HopFlo
       cpuUs: (t.user + t.system) / calls,
       latencyMs: median(walls),
       concurrency,
+      transport,
     }
   } finally {
     server.stop(true)
+    if (dir) rmSync(dir, { recursive: true, force: true })
   }
 }
 

@@ -95,6 +95,19 @@ describe('nginxConfig', () => {
     expect(conf).toContain('listen 127.0.0.1:4567;')
     expect(conf).toContain('proxy_set_header X-Service-Token "secret";')
     expect(conf).toContain('proxy_set_header Connection "";')
+    expect(conf).not.toContain('unix:')
+  })
+
+  it("reaches the upstream through its unix socket when given, as the gateway does", () => {
+    const conf = nginxConfig({
+      dir: '/tmp/x',
+      port: 4567,
+      upstream: 'http://127.0.0.1:4100',
+      socket: '/tmp/d/sockets/reviews-0.sock',
+      headers: {},
+    })
+    expect(conf).toContain('server unix:/tmp/d/sockets/reviews-0.sock;')
+    expect(conf).not.toContain('server 127.0.0.1:4100;')
   })
 })
 

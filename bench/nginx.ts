@@ -12,13 +12,19 @@ export function nginxConfig(o: {
   dir: string
   port: number
   upstream: string
+  // the upstream's unix socket, used instead of its TCP address when given (nginx's workers then
+  // run as this user, so they may enter the private directory the socket is in)
+  socket?: string
   headers: Record<string, string>
 }): string {
-  const upstream = o.upstream.replace(/^https?:\/\//, '').replace(/\/$/, '')
+  const upstream = o.socket
+    ? `unix:${o.socket}`
+    : o.upstream.replace(/^https?:\/\//, '').replace(/\/$/, '')
   const set = Object.entries(o.headers)
     .map(([k, v]) => `      proxy_set_header ${k} "${v.replace(/["\\]/g, '')}";`)
     .join('\n')
-  return `worker_processes 1;
+  const user = o.socket && process.getuid?.() === 0 ? 'user root;\n' : ''
+  return `${user}worker_processes 1;
 daemon off;
 pid ${join(o.dir, 'nginx.pid')};
 error_log ${join(o.dir, 'error.log')} warn;
@@ -53,6 +59,7 @@ export async function startNginx(o: {
   dir: string
   port: number
   upstream: string
+  socket?: string
   headers: Record<string, string>
 }): Promise<Running | null> {
   const nginx = nginxPath()

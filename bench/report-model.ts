@@ -342,9 +342,13 @@ function limitsSection(r: Results): Section | null {
     ...(l.hopFloor?.cpuUs
       ? [
           `One bare hop — Bun's \`fetch\` to a \`Bun.serve\` answering a small JSON body, no ` +
-            `framework on either side — costs ${f.ms(l.hopFloor.cpuUs)} µs of CPU (client and server, ` +
+            `framework on either side${l.hopFloor.transport === 'unix' ? ', over a unix domain socket as the microservices call each other' : ''} — ` +
+            `costs ${f.ms(l.hopFloor.cpuUs)} µs of CPU (client and server, ` +
             `${l.hopFloor.concurrency} calls in flight) and ${f.ms(l.hopFloor.latencyMs)} ms one at a time: ` +
-            'the floor under every internal hop of the microservices on this stack.',
+            'the floor under every internal hop of the microservices on this stack' +
+            (l.hopFloor.tcp?.cpuUs
+              ? ` (over loopback TCP: ${f.ms(l.hopFloor.tcp.cpuUs)} µs and ${f.ms(l.hopFloor.tcp.latencyMs)} ms).`
+              : '.'),
         ]
       : []),
     ...ladderText(l.costLadder, get('product page', 'monolith')?.cpuUsPerRequest),

@@ -22,6 +22,9 @@ export interface MicroConfig {
   jwtSecret: string
   serviceToken: string
   topology: Topology
+  // where services on Bun also listen on unix domain sockets, which callers on this host use
+  // instead of TCP (null: TCP only, TWINSTACK_UNIX_SOCKETS=0)
+  socketDir: string | null
   // checkout saga knobs (TWINSTACK_RECOVER_MS and friends, see shared/wiring/settings.ts)
   modules?: ModuleSettings
 }
@@ -97,6 +100,7 @@ export function microConfig(env = process.env): MicroConfig {
     jwtSecret: secrets.jwtSecret,
     serviceToken,
     topology: t,
+    socketDir: env.TWINSTACK_UNIX_SOCKETS === '0' ? null : join(dataDir, 'sockets'),
     modules: moduleSettings(env),
   }
 }

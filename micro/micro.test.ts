@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runChaos } from '../scripts/chaos.ts'
@@ -60,6 +60,21 @@ describe('Microservices under failure', () => {
     const storefront = (s.services as any[]).find((x) => x.name === 'storefront')
     const direct = await fetch(`${storefront.url}/api/products/p-0001`)
     expect(direct.status).toBe(403)
+  })
+
+  it('serves every replica on a unix socket too, in a private directory, behind the same token', async () => {
+    const dir = join(dataDir, 'sockets')
+    expect(statSync(dir).mode & 0o777).toBe(0o700)
+    for (const svc of topology.services) {
+      for (let i = 0; i < svc.replicas; i++) {
+        const unix = join(dir, `${svc.name}-${i}.sock`)
+        expect({ unix, socket: statSync(unix).isSocket() }).toEqual({ unix, socket: true })
+        const health = await fetch('http://127.0.0.1/_/health', { unix })
+        expect(((await health.json()) as { service: string }).service).toBe(svc.name)
+      }
+    }
+    const unix = join(dir, 'storefront-0.sock')
+    expect((await fetch('http://127.0.0.1/api/products/p-0001', { unix })).status).toBe(403)
   })
 
   it('starts every service with the allocator keeping its pages (runtime.ts allocatorEnv)', async () => {

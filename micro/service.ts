@@ -9,7 +9,7 @@ import { Telemetry } from '../shared/platform/telemetry.ts'
 import { version } from '../shared/platform/version.ts'
 import { microConfig } from './config.ts'
 import type { Local } from './ops.ts'
-import { serviceNamed } from './topology.ts'
+import { replicaSockets, serviceNamed } from './topology.ts'
 import { wireService } from './wire.ts'
 
 // runService starts one replica of one service of the topology as this process
@@ -59,8 +59,11 @@ export async function runService(name: string, replica = 0): Promise<void> {
       events: latestFeed([...breakerEvents.events, ...chaosFeed(wired.faults.events)]),
     } satisfies Local),
   )
-  const server = await serve({ hostname: config.host, port, fetch: app.fetch })
-  log(`listening on http://${config.host}:${port} (pid ${process.pid}, ${runtime})`)
+  const unix = replicaSockets(spec, config.socketDir)[replica]
+  const server = await serve({ hostname: config.host, port, fetch: app.fetch, unix })
+  log(
+    `listening on http://${config.host}:${port}${unix ? ` and ${unix}` : ''} (pid ${process.pid}, ${runtime})`,
+  )
 
   let stopping = false
   const shutdown = async (why: string) => {

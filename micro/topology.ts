@@ -4,6 +4,7 @@
 import { type Plan, planFor } from '../shared/wiring/plan.ts'
 
 export {
+  replicaSockets,
   replicaUrls,
   type ServiceSpec,
   serviceNamed,

@@ -26,6 +26,7 @@ export function wireService(
       sqliteQueue(join(config.dataDir, plan.queue), { groups: plan.groups, retry: messaging, log }),
     host: config.host,
     serviceToken: config.serviceToken,
+    socketDir: config.socketDir,
     faultsBy: 'group',
     modules: config.modules,
     log,

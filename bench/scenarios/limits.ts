@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { freePort } from '../../shared/testing/process.ts'
 import { status } from '../api.ts'
@@ -67,6 +68,7 @@ export async function limitsScenario(ctx: BenchContext) {
   const serviceToken = `bench-${crypto.randomUUID()}`
   try {
     const monoDir = dataDirFor(ctx.workDir, 'limits-mono')
+    const microDir = dataDirFor(ctx.workDir, 'limits-micro')
     const wants = (cell: string) => s.targets.includes(cell)
     const [bunStatic, honoSqlite, monolith, micro] = await Promise.all([
       wants('static JSON') ? startTarget('static', freePort()) : null,
@@ -77,7 +79,7 @@ export async function limitsScenario(ctx: BenchContext) {
         : null,
       startMonolith({ dataDir: monoDir, port: freePort(), reset: true }),
       startMicro({
-        dataDir: dataDirFor(ctx.workDir, 'limits-micro'),
+        dataDir: microDir,
         base: freePortBlock(),
         reset: true,
         env: { TWINSTACK_SERVICE_TOKEN: serviceToken },
@@ -101,6 +103,13 @@ export async function limitsScenario(ctx: BenchContext) {
     const listed = (await status(micro.url, 3000))?.services ?? []
     const serviceUrl = (name: string) => listed.find((x) => x.name === name)?.url ?? null
     const reviews = serviceUrl('reviews')
+    // where a service's first replica listens on a unix socket (micro/service.ts), which is
+    // how the gateway and the storefront reach it: the references in front of our services go
+    // the same way
+    const socketOf = (name: string) => {
+      const path = join(microDir, 'sockets', `${name}-0.sock`)
+      return existsSync(path) ? path : ''
+    }
     // the aggregator alone over our leaves: our storefront's first replica, called directly with
     // the service token (the whole micro tree is measured), beside a bare aggregator (Bun.serve
     // + fetch) calling the same leaves
@@ -114,9 +123,9 @@ export async function limitsScenario(ctx: BenchContext) {
           freePort(),
           {
             ...Object.fromEntries(
-              Object.entries(LEAF_PATHS).map(([name, path], i) => [
-                `LEAF_${name.toUpperCase()}`,
-                `${leaves[i]}${path}`,
+              Object.entries(LEAF_PATHS).flatMap(([name, path], i) => [
+                [`LEAF_${name.toUpperCase()}`, `${leaves[i]}${path}`],
+                [`LEAF_${name.toUpperCase()}_SOCKET`, socketOf(name)],
               ]),
             ),
             SERVICE_TOKEN: serviceToken,
@@ -130,6 +139,7 @@ export async function limitsScenario(ctx: BenchContext) {
           dir: join(ctx.workDir, 'nginx'),
           port: freePort(),
           upstream: reviews,
+          socket: socketOf('reviews') || undefined,
           headers: { 'X-Service-Token': serviceToken },
         }).catch((error: Error) => {
           notes.push(`nginx did not start: ${error.message.split('\n')[0]}`)
@@ -142,6 +152,7 @@ export async function limitsScenario(ctx: BenchContext) {
     if (reviews) {
       servers['bun-proxy'] = await startTarget('proxy', freePort(), {
         UPSTREAM: reviews,
+        UPSTREAM_SOCKET: socketOf('reviews'),
         SERVICE_TOKEN: serviceToken,
       })
     }
@@ -297,10 +308,15 @@ export async function limitsScenario(ctx: BenchContext) {
         `${((faultInjection.overhead ?? 0) * 100).toFixed(1)} % [target < 2 %]`,
     )
     // the floor of one hop: a bare fetch → Bun.serve round trip in this process, servers idle
+    // over a unix socket, as the microservices' hops go, and over loopback TCP beside it
     ctx.progress.begin('one bare hop (fetch → Bun.serve, no framework): the floor of any hop')
-    const floor = await hopFloor(ctx.options.quick ? 4000 : 20_000)
+    const calls = ctx.options.quick ? 4000 : 20_000
+    const tcp = await hopFloor(calls, 16, 'tcp')
+    const floor = { ...(await hopFloor(calls, 16, 'unix')), tcp }
     ctx.progress.end(
-      `${floor.cpuUs?.toFixed(1)} µs CPU per round trip, ${floor.latencyMs?.toFixed(3)} ms unloaded`,
+      `${floor.cpuUs?.toFixed(1)} µs CPU per round trip over a unix socket ` +
+        `(${tcp.cpuUs?.toFixed(1)} over TCP), ${floor.latencyMs?.toFixed(3)} ms unloaded ` +
+        `(${tcp.latencyMs?.toFixed(3)})`,
     )
     // where the monolith's product page spends its CPU, layer by layer, in this process
     ctx.progress.begin("the monolith's product page, layer by layer (CPU in process)")

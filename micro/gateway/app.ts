@@ -133,6 +133,8 @@ function proxy(
         headers,
         body: method === 'GET' || method === 'HEAD' ? undefined : await c.req.arrayBuffer(),
         signal: passAbort ? c.req.raw.signal : undefined,
+        // a replica on this host listening on a unix socket is reached through it
+        unix: target.socket,
       })
       // the upstream answer goes out as it came (fetch's headers are ours to change): no copy of
       // its headers or body, only the connection's own headers taken off

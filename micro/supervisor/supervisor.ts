@@ -3,13 +3,15 @@ import { watchRss } from '../../shared/platform/rss.ts'
 import { allocatorEnv } from '../../shared/platform/runtime.ts'
 import { prepareDatabase } from '../../shared/wiring/wire.ts'
 import type { MicroConfig } from '../config.ts'
-import { replicaUrls, type ServiceSpec, serviceNamed } from '../topology.ts'
+import { replicaSockets, replicaUrls, type ServiceSpec, serviceNamed } from '../topology.ts'
 
 // Replica is one running (or not) copy of a service, as the supervisor tracks it
 export interface Replica {
   service: string
   index: number
   url: string
+  // its unix socket, when it listens on one (calls from the gateway go there)
+  socket?: string
   pid: number | null
   state: 'starting' | 'up' | 'down' | 'stopped'
   restarts: number
@@ -53,11 +55,13 @@ export class Supervisor {
     private readonly opts: SupervisorOptions,
   ) {
     for (const s of config.topology.services) {
+      const sockets = replicaSockets(s, config.socketDir)
       replicaUrls(s, config.host).forEach((url, index) => {
         this.replicas.push({
           service: s.name,
           index,
           url,
+          socket: sockets[index],
           pid: null,
           state: 'stopped',
           restarts: 0,

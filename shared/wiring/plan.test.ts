@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'bun:test'
 import { Hono } from 'hono'
-import { hostOf, isLocal, makePlan, parseLayout, planFor, routeTable } from './plan.ts'
+import {
+  hostOf,
+  isLocal,
+  makePlan,
+  parseLayout,
+  planFor,
+  replicaSockets,
+  routeTable,
+} from './plan.ts'
 import { consumerGroups, endpointsNeeding, registry } from './registry.ts'
 
 const everyModule = registry.map((m) => m.name).sort()
@@ -196,5 +204,26 @@ describe('derived from the manifests', () => {
     expect(needing('orders')).toContain('POST /api/reports/rebuild')
     expect(needing('orders')).not.toContain('GET /api/reports/sales')
     expect(needing('orders')).toContain('GET /api/orders/{id}/events')
+  })
+})
+
+describe('replicaSockets', () => {
+  it('gives each replica on Bun a socket in the directory, none on Node or without one', () => {
+    const p = planFor(
+      'storefront+catalog+pricing+reviews+inventory,users+orders+checkout+shipping,node:payments,loan-validation+credit-check+loan-approval',
+    )
+    const bun = p.services.find((s) => s.modules.includes('catalog'))!
+    const node = p.services.find((s) => s.modules.includes('payments'))!
+    expect(replicaSockets(bun, '/run/t')).toEqual(
+      Array.from({ length: bun.replicas }, (_, i) => `/run/t/${bun.name}-${i}.sock`),
+    )
+    expect(replicaSockets(node, '/run/t')).toEqual(Array(node.replicas).fill(undefined))
+    expect(replicaSockets(bun, null)).toEqual(Array(bun.replicas).fill(undefined))
+  })
+
+  it('falls back to TCP where the path would not fit a socket address', () => {
+    const storefront = planFor('micro').services.find((s) => s.name === 'storefront')!
+    const deep = `/${'d'.repeat(120)}`
+    expect(replicaSockets(storefront, deep)).toEqual([undefined, undefined])
   })
 })

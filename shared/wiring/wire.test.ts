@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'bun:test'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { resilience } from '../platform/config.ts'
+import { serve } from '../platform/http/serve.ts'
+import { freePort } from '../testing/process.ts'
 import { planFor } from './plan.ts'
 import { balanced, linkShares } from './wire.ts'
 
@@ -18,6 +23,58 @@ describe('balanced', () => {
       'http://127.0.0.1:2/internal/catalog/search?q=a%20b&limit=2',
       'http://127.0.0.1:1/',
     ])
+  })
+})
+
+describe('balanced over unix sockets', () => {
+  it('reaches a replica with a socket through it, the URL (and Host) unchanged', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'twinstack-uds-'))
+    const path = join(dir, 'sockets', 'catalog-0.sock')
+    // the replica's TCP port is closed: only its socket can answer
+    const closed = `http://127.0.0.1:${freePort()}`
+    const server = await serve({
+      hostname: '127.0.0.1',
+      port: 0,
+      unix: path,
+      fetch: (req) => Response.json({ url: req.url, host: req.headers.get('host') }),
+    })
+    try {
+      expect(existsSync(path)).toBe(true)
+      const f = balanced([closed], fetch, [path])
+      const res = await f('http://catalog/internal/catalog/products/p-0001')
+      const body = (await res.json()) as { url: string; host: string }
+      expect(body.url).toBe(`${closed}/internal/catalog/products/p-0001`)
+      expect(body.host).toBe(closed.slice('http://'.length))
+      // a replica without a socket is called over TCP (here: refused)
+      await expect(balanced([closed], fetch, [undefined])('http://catalog/')).rejects.toThrow()
+    } finally {
+      await server.stop()
+      rmSync(dir, { recursive: true, force: true })
+    }
+    // stopping removes the socket file
+    expect(existsSync(path)).toBe(false)
+  })
+
+  it('takes over a socket file a killed replica left behind', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'twinstack-uds-'))
+    const path = join(dir, 'storefront-1.sock')
+    // a listener that exits without cleaning up, as a SIGKILLed process would leave it
+    const stale = Bun.serve({ unix: path, fetch: () => new Response('old') })
+    stale.stop(true)
+    await Bun.write(path, '')
+    const server = await serve({
+      hostname: '127.0.0.1',
+      port: 0,
+      unix: path,
+      fetch: () => new Response('new'),
+    })
+    try {
+      const res = await fetch('http://storefront/', { unix: path })
+      expect(await res.text()).toBe('new')
+    } finally {
+      await server.stop()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
 

@@ -13,11 +13,13 @@ import { BreakerBoard } from '../platform/http/breakers.ts'
 import type { AppEnv } from '../platform/http/env.ts'
 import { type Fetch, type Link, resilientFetch } from '../platform/http/remote.ts'
 import type { SeedContext } from '../platform/module.ts'
+import { isBun } from '../platform/runtime.ts'
 import {
   hostOf,
   isLocal,
   modulesOfDatabase,
   type Plan,
+  replicaSockets,
   replicaUrls,
   type ServiceSpec,
 } from './plan.ts'
@@ -42,15 +44,22 @@ export async function prepareDatabase(
   return database
 }
 
-// balanced spreads calls to a logical origin (http://<group>) round-robin over its replicas
-export function balanced(urls: string[], base: Fetch = fetch): Fetch {
+// balanced spreads calls to a logical origin (http://<group>) round-robin over its replicas;
+// a replica with a unix socket (sockets, in replica order) is reached through it
+export function balanced(
+  urls: string[],
+  base: Fetch = fetch,
+  sockets: (string | undefined)[] = [],
+): Fetch {
   let next = 0
   return (input, init) => {
     const url = input instanceof Request ? input.url : String(input)
     // path and query after the logical origin, cut from the string (no URL parse per call)
     const at = url.indexOf('/', url.indexOf('//') + 2)
-    const target = urls[next++ % urls.length]!
-    return base(`${target}${at < 0 ? '/' : url.slice(at)}`, init)
+    const i = next++ % urls.length
+    const target = `${urls[i]!}${at < 0 ? '/' : url.slice(at)}`
+    const unix = sockets[i]
+    return base(target, unix ? { ...init, unix } : init)
   }
 }
 
@@ -90,6 +99,9 @@ export interface WireOptions {
   // calls to other groups: their host and the service token they demand
   host?: string
   serviceToken?: string
+  // where groups on Bun listen on unix sockets too (see replicaSockets); calls from a process
+  // on Bun use them. Unset: every call goes over TCP
+  socketDir?: string | null
   // start with the outbox relay paused (events wait in the outbox): a chaos knob for tests
   relayPaused?: boolean
   // what a chaos fault is injected into: each module (the monolith: `latency catalog` slows
@@ -216,7 +228,11 @@ function remoteClients(
         to: to.name,
         board,
         serviceToken: opts.serviceToken,
-        fetch: balanced(replicaUrls(to, opts.host)),
+        fetch: balanced(
+          replicaUrls(to, opts.host),
+          fetch,
+          isBun ? replicaSockets(to, opts.socketDir) : [],
+        ),
         maxInFlight: shares.get(to.name) ?? 8,
         faults,
       })

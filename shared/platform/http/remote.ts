@@ -23,8 +23,11 @@ import {
   setTraceHeaders,
 } from './trace.ts'
 
+// CallInit is fetch's init, with Bun's unix: the socket a call goes through instead of TCP
+export type CallInit = RequestInit & { unix?: string }
+
 // Fetch is the fetch signature module clients are built on
-export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
+export type Fetch = (input: string | URL | Request, init?: CallInit) => Promise<Response>
 
 // Link is a resilient fetch that can also say whether it would refuse a call right now, and
 // whose compartments share its breaker (the callee's health is one) but each hold their own
