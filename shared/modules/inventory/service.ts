@@ -70,10 +70,9 @@ export class InventoryService implements Inventory {
   }
 
   async stock(productId: string): Promise<Stock | null> {
-    const row = this.stockById.get({ id: productId }) as
-      | { onHand: number; reserved: number }
-      | undefined
-    return row ? { productId, available: row.onHand - row.reserved } : null
+    // a row as an array [onHand, reserved]: drizzle's per-column mapping skipped (every page)
+    const row = this.stockById.values({ id: productId })[0] as [number, number] | undefined
+    return row ? { productId, available: row[0] - row[1] } : null
   }
 
   async reserve(input: ReserveInput): Promise<Reservation> {

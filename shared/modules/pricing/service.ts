@@ -11,8 +11,10 @@ const toPrice = (row: typeof prices.$inferSelect): Price => ({
 
 // the statements of one database, prepared once
 const statements = (db: Db) => ({
+  // read on every product page: a row comes back as an array in this column order, which
+  // skips drizzle's per-column mapping
   byId: db
-    .select()
+    .select({ amountCents: prices.amountCents, currency: prices.currency })
     .from(prices)
     .where(eq(prices.productId, sql.placeholder('id')))
     .prepare(),
@@ -33,8 +35,8 @@ export class PricingService implements Pricing {
   }
 
   async price(productId: string): Promise<Price | null> {
-    const row = this.q.byId.get({ id: productId })
-    return row ? toPrice(row) : null
+    const row = this.q.byId.values({ id: productId })[0] as [number, string] | undefined
+    return row ? { productId, price: money(row[0], row[1]) } : null
   }
 
   async prices(productIds: string[]): Promise<Price[]> {

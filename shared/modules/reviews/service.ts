@@ -69,10 +69,14 @@ export class ReviewsService implements Reviews {
   }
 
   async summary(productId: string): Promise<ReviewSummary> {
-    const stats = this.q.stats.get({ productId })
-    // avg() comes back as a string (SQLite's REAL, kept exact by drizzle), null without rows
-    const average = stats?.average == null ? 0 : Math.round(Number(stats.average) * 100) / 100
-    return { average, count: stats?.count ?? 0, latest: this.newest(productId, 5) }
+    // one row [average, count] as an array (drizzle's per-column mapping skipped: every page);
+    // the average is null without reviews
+    const [average, n] = this.q.stats.values({ productId })[0] as [number | null, number]
+    return {
+      average: average == null ? 0 : Math.round(Number(average) * 100) / 100,
+      count: n ?? 0,
+      latest: this.newest(productId, 5),
+    }
   }
 
   async list(productId: string, limit = 50): Promise<Review[]> {
