@@ -98,7 +98,7 @@ describe('nginxConfig', () => {
     expect(conf).not.toContain('unix:')
   })
 
-  it("reaches the upstream through its unix socket when given, as the gateway does", () => {
+  it('reaches the upstream through its unix socket when given, as the gateway does', () => {
     const conf = nginxConfig({
       dir: '/tmp/x',
       port: 4567,
