@@ -36,7 +36,9 @@ export async function hopFloor(
   const server = unix
     ? Bun.serve({ unix, fetch: answer })
     : Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: answer })
-  const url = `http://127.0.0.1:${server.port ?? 0}/internal/pricing/prices/p-0001`
+  // over the socket the URL names no port: the connection is the socket's
+  const origin = unix ? 'http://localhost' : `http://127.0.0.1:${server.port}`
+  const url = `${origin}/internal/pricing/prices/p-0001`
   const init = unix ? { unix } : undefined
   const once = async () => {
     const res = await fetch(url, init)

@@ -55,6 +55,26 @@ describe('balanced over unix sockets', () => {
     expect(existsSync(path)).toBe(false)
   })
 
+  it('gives the socket up again when the port cannot be had', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'twinstack-uds-'))
+    const path = join(dir, 'pricing-0.sock')
+    const taken = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response('x') })
+    try {
+      await expect(
+        serve({
+          hostname: '127.0.0.1',
+          port: taken.port!,
+          unix: path,
+          fetch: () => new Response(),
+        }),
+      ).rejects.toThrow()
+      expect(existsSync(path)).toBe(false)
+    } finally {
+      taken.stop(true)
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('takes over a socket file a killed replica left behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'twinstack-uds-'))
     const path = join(dir, 'storefront-1.sock')

@@ -41,12 +41,19 @@ export async function serve(opts: ServeOptions): Promise<Server> {
   if (isBun) {
     // the socket first: once the port answers (health checks ask there), both are listening
     const local = opts.unix ? listenUnix(opts.unix, opts.fetch) : null
-    const server = Bun.serve({
-      hostname: opts.hostname,
-      port: opts.port,
-      fetch: opts.fetch,
-      error: serverError,
-    })
+    let server: ReturnType<typeof Bun.serve>
+    try {
+      server = Bun.serve({
+        hostname: opts.hostname,
+        port: opts.port,
+        fetch: opts.fetch,
+        error: serverError,
+      })
+    } catch (error) {
+      // the port is taken: the socket goes too, so nothing half-started answers
+      await local?.stop()
+      throw error
+    }
     return {
       port: server.port ?? opts.port,
       stop: async () => {
