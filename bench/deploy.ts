@@ -255,9 +255,14 @@ export function startTarget(
   env: Record<string, string> = {},
   args: string[] = [],
 ) {
+  const url = `http://127.0.0.1:${port}`
   return spawnHealthy(name, [BUN, join(import.meta.dir, 'targets', `${name}.ts`), ...args], {
     env: { PORT: String(port), ...env },
-    url: `http://127.0.0.1:${port}`,
+    url,
+    // healthy once this process says it listens there: a health answer alone could come from
+    // another server that took the port first (every target prints its URL once bound)
+    ready: async (u, out) =>
+      out.includes(`listening on ${u}`) && (await fetch(`${u}/_/health`)).ok,
   })
 }
 
