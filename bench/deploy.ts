@@ -261,8 +261,7 @@ export function startTarget(
     url,
     // healthy once this process says it listens there: a health answer alone could come from
     // another server that took the port first (every target prints its URL once bound)
-    ready: async (u, out) =>
-      out.includes(`listening on ${u}`) && (await fetch(`${u}/_/health`)).ok,
+    ready: async (u, out) => out.includes(`listening on ${u}`) && (await fetch(`${u}/_/health`)).ok,
   })
 }
 
