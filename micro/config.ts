@@ -73,6 +73,9 @@ export function withNodeServices(t: Topology, names: string | undefined): Topolo
   }
 }
 
+// socketDirIn is where the services of a data directory listen on unix sockets (replicaSockets)
+export const socketDirIn = (dataDir: string) => join(dataDir, 'sockets')
+
 // microConfig reads env (the supervisor passes the same env down) and the data directory's
 // secrets; throws when --production meets weak credentials, the service token is missing or
 // TWINSTACK_LAYOUT (monolith, micro, by-domain or a custom layout: shared/wiring/plan.ts) is bad
@@ -100,7 +103,7 @@ export function microConfig(env = process.env): MicroConfig {
     jwtSecret: secrets.jwtSecret,
     serviceToken,
     topology: t,
-    socketDir: env.TWINSTACK_UNIX_SOCKETS === '0' ? null : join(dataDir, 'sockets'),
+    socketDir: env.TWINSTACK_UNIX_SOCKETS === '0' ? null : socketDirIn(dataDir),
     modules: moduleSettings(env),
   }
 }

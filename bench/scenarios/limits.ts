@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { socketDirIn } from '../../micro/config.ts'
+import { replicaSockets, serviceNamed, topology } from '../../micro/topology.ts'
 import { freePort } from '../../shared/testing/process.ts'
 import { status } from '../api.ts'
 import { openBreakerProbe } from '../breaker-probe.ts'
@@ -107,8 +109,8 @@ export async function limitsScenario(ctx: BenchContext) {
     // how the gateway and the storefront reach it: the references in front of our services go
     // the same way
     const socketOf = (name: string) => {
-      const path = join(microDir, 'sockets', `${name}-0.sock`)
-      return existsSync(path) ? path : ''
+      const path = replicaSockets(serviceNamed(name, topology), socketDirIn(microDir))[0]
+      return path && existsSync(path) ? path : ''
     }
     // the aggregator alone over our leaves: our storefront's first replica, called directly with
     // the service token (the whole micro tree is measured), beside a bare aggregator (Bun.serve
