@@ -218,6 +218,22 @@ describe('the cost ladder', () => {
     expect(line).toContain('40.0 µs (+12.0)')
     expect(line).toContain('52 µs per page')
     expect(ladderText(undefined, 52)).toEqual([])
+    // with the snapshot step, the modules are measured from it
+    const [withSnapshot] = ladderText(
+      {
+        pages: 10,
+        rounds: 2,
+        rawUs: 20,
+        togetherUs: 12,
+        honoUs: 24,
+        modulesUs: 16,
+        pageUs: 28,
+        appUs: 40,
+      },
+      52,
+    )
+    expect(withSnapshot).toContain('in one read transaction 12.0 µs (−8.00')
+    expect(withSnapshot).toContain('row mapping, one snapshot) 16.0 µs (+4.00)')
   })
 })
 

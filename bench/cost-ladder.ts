@@ -15,13 +15,17 @@ import { median } from './stats.ts'
 import { productPage } from './targets/product-queries.ts'
 
 // CostLadder is where the monolith's product page spends its CPU, layer by layer, in this
-// process (no HTTP): the same five statements run bare, then through the modules, the
-// aggregator, and the whole app with its middleware; and Hono alone around the bare statements
+// process (no HTTP): the same five statements run bare (each its own read transaction, as the
+// reference route runs them), then in one read transaction (as the monolith's page reads),
+// through the modules, the aggregator, and the whole app with its middleware; and Hono alone
+// around the bare statements
 export interface CostLadder {
   pages: number
   rounds: number
   // µs of CPU per page, medians over the rounds
   rawUs: number | null
+  // the five statements in one read transaction (Database.readTogether)
+  togetherUs?: number | null
   honoUs: number | null
   modulesUs: number | null
   pageUs: number | null
@@ -29,7 +33,7 @@ export interface CostLadder {
 }
 
 // STEPS name the layers in the order they build on each other
-export const LADDER_STEPS = ['raw', 'hono', 'modules', 'page', 'app'] as const
+export const LADDER_STEPS = ['raw', 'together', 'hono', 'modules', 'page', 'app'] as const
 type Step = (typeof LADDER_STEPS)[number]
 
 // costLadder wires a monolith on a fresh database and times each layer A B C … in turn, the
@@ -45,6 +49,8 @@ export async function costLadder(dir: string, pages = 2000, rounds = 10): Promis
   try {
     // the reference route's statements (bench/targets/product-page.ts), bare
     const page = productPage(raw)
+    const begin = raw.prepare('BEGIN')
+    const commit = raw.prepare('COMMIT')
     const bare = (id: string) => page(id)
     const hono = new Hono().get('/api/products/:id', (c) =>
       c.body(bare(c.req.param('id')) ?? '', 200, { 'Content-Type': 'application/json' }),
@@ -57,6 +63,7 @@ export async function costLadder(dir: string, pages = 2000, rounds = 10): Promis
         outbox: () => {
           throw new Error('the read path publishes nothing')
         },
+        readTogether: wired.database.readTogether,
       },
       () => undefined,
     )
@@ -67,16 +74,31 @@ export async function costLadder(dir: string, pages = 2000, rounds = 10): Promis
     const storefront = built.get('storefront') as Storefront
     const app = monolithApp(wired, { url: 'http://bench' })
     const ids = Array.from({ length: 1000 }, (_, i) => `p-${String(i + 1).padStart(4, '0')}`)
+    // the raw connection's own snapshot (a second connection to the file, as the reference's)
+    const together = (id: string) => {
+      begin.run()
+      try {
+        return bare(id)
+      } finally {
+        commit.run()
+      }
+    }
     const run: Record<Step, (id: string) => unknown> = {
       raw: bare,
+      together,
       hono: async (id) => (await hono.request(`http://bench/api/products/${id}`)).text(),
+      // the four calls started in one snapshot, as the aggregator starts them
       modules: async (id) =>
-        JSON.stringify([
-          await catalog.product(id),
-          await pricing.price(id),
-          await reviews.summary(id),
-          await inventory.stock(id),
-        ]),
+        JSON.stringify(
+          await Promise.all(
+            wired.database.readTogether(() => [
+              catalog.product(id),
+              pricing.price(id),
+              reviews.summary(id),
+              inventory.stock(id),
+            ]),
+          ),
+        ),
       page: async (id) => JSON.stringify(await storefront.page(id)),
       app: async (id) => {
         const res = await app.request(`http://bench/api/products/${id}`)
@@ -92,7 +114,14 @@ export async function costLadder(dir: string, pages = 2000, rounds = 10): Promis
       return (t.user + t.system) / pages
     }
     for (const step of LADDER_STEPS) await time(step)
-    const got: Record<Step, number[]> = { raw: [], hono: [], modules: [], page: [], app: [] }
+    const got: Record<Step, number[]> = {
+      raw: [],
+      together: [],
+      hono: [],
+      modules: [],
+      page: [],
+      app: [],
+    }
     for (let r = 0; r < rounds; r++) {
       for (let k = 0; k < LADDER_STEPS.length; k++) {
         const step = LADDER_STEPS[(k + r) % LADDER_STEPS.length]!
@@ -103,6 +132,7 @@ export async function costLadder(dir: string, pages = 2000, rounds = 10): Promis
       pages,
       rounds,
       rawUs: median(got.raw),
+      togetherUs: median(got.together),
       honoUs: median(got.hono),
       modulesUs: median(got.modules),
       pageUs: median(got.page),

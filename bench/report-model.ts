@@ -624,11 +624,19 @@ export function ladderText(
   if (!l?.rawUs || !l.appUs) return []
   const plus = (x: number | null, from: number | null) =>
     x === null || from === null ? 'n/a' : `${f.ms(x)} µs (+${f.ms(x - from)})`
+  const together = l.togetherUs ?? null
   return [
     "Where the monolith's product page spends its CPU, layer by layer in one process (no HTTP; " +
       `medians of ${l.rounds} rounds of ${f.int(l.pages)} pages): the reference's five statements ` +
-      `bare ${f.ms(l.rawUs)} µs, and inside a bare Hono route ${plus(l.honoUs, l.rawUs)}; the four ` +
-      `module calls (drizzle's prepared statements, row mapping) ${plus(l.modulesUs, l.rawUs)}; ` +
+      `bare ${f.ms(l.rawUs)} µs (each its own read transaction, as the reference route runs them), ` +
+      (together === null
+        ? ''
+        : `in one read transaction ${f.ms(together)} µs (−${f.ms(l.rawUs - together)}: the ` +
+          "monolith's page reads its four modules in one snapshot, which the reference does not " +
+          'and microservices cannot), ') +
+      `inside a bare Hono route ${plus(l.honoUs, l.rawUs)}; the four module calls ` +
+      `(drizzle's prepared statements, row mapping${together === null ? '' : ', one snapshot'}) ` +
+      `${plus(l.modulesUs, together ?? l.rawUs)}; ` +
       `the aggregator (four parts at once, each with its deadline) ${plus(l.pageUs, l.modulesUs)}; ` +
       'the whole monolith app (routing among every route, validation, request id, trace, auth, ' +
       `secure headers, metrics, fault-injection wrappers) ${plus(l.appUs, l.pageUs)}` +

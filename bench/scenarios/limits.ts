@@ -328,7 +328,7 @@ export async function limitsScenario(ctx: BenchContext) {
       ctx.options.quick ? 3 : 10,
     )
     ctx.progress.end(
-      `raw ${ladder.rawUs?.toFixed(1)}, modules ${ladder.modulesUs?.toFixed(1)}, page ` +
+      `raw ${ladder.rawUs?.toFixed(1)}, in one read transaction ${ladder.togetherUs?.toFixed(1)}, modules ${ladder.modulesUs?.toFixed(1)}, page ` +
         `${ladder.pageUs?.toFixed(1)}, app ${ladder.appUs?.toFixed(1)} µs`,
     )
     // last, as it stops reviews on the microservices: what meeting an open breaker costs a

@@ -3,7 +3,7 @@ import type { Endpoint } from '../contracts/api.ts'
 import type { Contract } from '../contracts/contract.ts'
 import type { Handler } from './bus/inbox.ts'
 import type { Outbox } from './bus/outbox.ts'
-import type { Db, MigrationSet } from './db/index.ts'
+import type { Db, MigrationSet, Together } from './db/index.ts'
 import type { TokenIssuer } from './http/auth.ts'
 import type { AppEnv } from './http/env.ts'
 import type { Fetch } from './http/remote.ts'
@@ -56,6 +56,11 @@ export interface BuildContext<N extends Needs> {
   // whether a call to a need would be tried right now: false while the link to it refuses at
   // once (its breaker open), always true in process. A module may skip work it cannot finish
   reachable(need: keyof N & string): boolean
+  // together(fn) runs fn, which starts calls to needs, so that the reads those calls make at
+  // once share one read transaction: one consistent snapshot, one lock round instead of one per
+  // statement. Wiring decides: with two or more needs in this process (the monolith) it is the
+  // database's readTogether, else (their calls go over HTTP) just fn()
+  together: Together
 }
 
 // ModuleManifest is everything wiring knows of a module, declared once in its index.ts: what

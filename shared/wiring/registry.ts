@@ -15,7 +15,7 @@ import { shipping } from '../modules/shipping/index.ts'
 import { storefront } from '../modules/storefront/index.ts'
 import { users } from '../modules/users/index.ts'
 import type { Outbox } from '../platform/bus/outbox.ts'
-import type { Db } from '../platform/db/index.ts'
+import type { Db, Together } from '../platform/db/index.ts'
 import type { TokenIssuer } from '../platform/http/auth.ts'
 import type { AnyModule, Needs } from '../platform/module.ts'
 
@@ -137,7 +137,12 @@ export interface Wiring {
   options?(module: string): Record<string, unknown>
   // whether calls to a module would be tried now (false while its link's breaker refuses)
   reachable?(module: string): boolean
+  // one read snapshot on the group's database (Database.readTogether), for modules with two
+  // or more needs in this process
+  readTogether?: Together
 }
+
+const alone: Together = (fn) => fn()
 
 // buildModules builds the named modules and, lazily, any local neighbour they need; a neighbour
 // that remote() answers for comes back as whatever remote() returns (a client), a local one
@@ -154,8 +159,10 @@ export function buildModules(
     if (!built.has(name)) {
       const m = moduleWiring(name, reg)
       const needs: Record<string, unknown> = {}
+      let inProcess = 0
       for (const [local, c] of Object.entries(m.needs as Needs)) {
         const far = remote(c.module)
+        if (far === undefined) inProcess++
         needs[local] = far !== undefined ? far : wrap(name, c.module, get(c.module))
       }
       built.set(
@@ -167,6 +174,9 @@ export function buildModules(
           options: base.options?.(name) ?? {},
           needs,
           reachable: (need) => base.reachable?.((m.needs as Needs)[need]!.module) ?? true,
+          // needs in this process share the group's one database: their reads can share a
+          // snapshot; with one or none there is nothing to share
+          together: inProcess >= 2 ? (base.readTogether ?? alone) : alone,
         }),
       )
     }

@@ -161,6 +161,7 @@ export async function wire(plan: Plan, group: ServiceSpec, opts: WireOptions): P
       outbox: (source) => sqliteOutbox(source, () => relay?.kick()),
       options: (module) => optionsFor(opts.modules ?? {}, module, log),
       reachable: (module) => !remote.refusing(module),
+      readTogether: database?.readTogether,
     },
     remote,
     // a module of this group called in-process meets its faults, as a call over HTTP does; one

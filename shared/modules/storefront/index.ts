@@ -33,6 +33,7 @@ export const storefront = defineModule({
       ctx.needs.inventory,
       {
         partDeadlineMs: resilience.aggregatePartDeadlineMs,
+        together: ctx.together,
       },
     ),
   routes: storefrontRoutes,

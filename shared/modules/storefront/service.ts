@@ -4,6 +4,7 @@ import type { Pricing } from '../../contracts/pricing.ts'
 import type { Reviews } from '../../contracts/reviews.ts'
 import type { ProductList, ProductPage, Storefront } from '../../contracts/storefront.ts'
 import { notFound, unavailable } from '../../domain/errors.ts'
+import type { Together } from '../../platform/db/index.ts'
 
 // StorefrontOptions bounds how long the aggregator waits for its neighbours
 export interface StorefrontOptions {
@@ -11,6 +12,9 @@ export interface StorefrontOptions {
   partDeadlineMs: number
   // the catalog is essential, so it gets longer (default 5 × partDeadlineMs), but not forever
   catalogDeadlineMs?: number
+  // starts the four calls of a page together (BuildContext.together: one read snapshot when
+  // the neighbours run in this process; default: just starts them)
+  together?: Together
 }
 
 type Outcome<T> = { ok: true; value: T } | { ok: false }
@@ -42,6 +46,7 @@ function settle<T>(call: () => Promise<T>, ms: number): Promise<Outcome<T>> {
 export class StorefrontService implements Storefront {
   private readonly partMs: number
   private readonly catalogMs: number
+  private readonly together: Together
 
   constructor(
     private readonly catalog: Catalog,
@@ -52,14 +57,21 @@ export class StorefrontService implements Storefront {
   ) {
     this.partMs = opts.partDeadlineMs
     this.catalogMs = opts.catalogDeadlineMs ?? opts.partDeadlineMs * 5
+    this.together = opts.together ?? ((fn) => fn())
   }
 
   async page(productId: string): Promise<ProductPage> {
-    // all four calls start at once; the page waits for the slowest within its deadline
-    const product = settle(() => this.catalog.product(productId), this.catalogMs)
-    const price = settle(() => this.pricing.price(productId), this.partMs)
-    const summary = settle(() => this.reviews.summary(productId), this.partMs)
-    const stock = settle(() => this.inventory.stock(productId), this.partMs)
+    // all four calls start at once, together (in process their reads run right away, in one
+    // snapshot); the page waits for the slowest within its deadline
+    const [product, price, summary, stock] = this.together(
+      () =>
+        [
+          settle(() => this.catalog.product(productId), this.catalogMs),
+          settle(() => this.pricing.price(productId), this.partMs),
+          settle(() => this.reviews.summary(productId), this.partMs),
+          settle(() => this.inventory.stock(productId), this.partMs),
+        ] as const,
+    )
     const p = this.essential(await product)
     if (!p) throw notFound('product')
     const [priced, reviewed, stocked] = await Promise.all([price, summary, stock])

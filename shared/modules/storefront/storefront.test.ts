@@ -194,6 +194,41 @@ describe('StorefrontService', () => {
     expect(page.degraded).toEqual(['inventory'])
   })
 
+  it('starts the four calls of a page together, inside one call of together', async () => {
+    let inside = false
+    let rounds = 0
+    const started: string[] = []
+    const mark =
+      <T>(name: string, value: T) =>
+      async () => {
+        if (inside) started.push(name)
+        return value
+      }
+    const page = await new StorefrontService(
+      catalogOf({ product: mark('catalog', lamp) }),
+      pricingOf({
+        price: mark('pricing', { productId: 'p-1', price: { amount: 1, currency: 'EUR' } }),
+      }),
+      reviewsOf({ summary: mark('reviews', { average: 4, count: 1, latest: [] }) }),
+      inventoryOf({ stock: mark('inventory', { productId: 'p-1', available: 7 }) }),
+      {
+        partDeadlineMs: 30,
+        together: (fn) => {
+          rounds++
+          inside = true
+          try {
+            return fn()
+          } finally {
+            inside = false
+          }
+        },
+      },
+    ).page('p-1')
+    expect(page.degraded).toEqual([])
+    expect(rounds).toBe(1)
+    expect(started).toEqual(['catalog', 'pricing', 'reviews', 'inventory'])
+  })
+
   it('names every missing part, in the order pricing, reviews, inventory', async () => {
     const page = await storefrontOf({
       inventory: inventoryOf({ stock: boom }),

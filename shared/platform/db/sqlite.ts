@@ -20,6 +20,8 @@ export interface SqliteClient {
   exec(sql: string): void
   prepare(sql: string): SqliteStatement
   transaction<A extends unknown[], T>(fn: (...args: A) => T): SqliteTransaction<A, T>
+  // whether a transaction is open on this connection
+  readonly inTransaction: boolean
   close(): void
 }
 
