@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'bun:test'
 import { parseOptions, SCENARIOS, scenarioList } from './options.ts'
-import { alternate, ENDPOINTS, estimateSeconds, settings } from './plan.ts'
+import { alternate, ENDPOINTS, estimateSeconds, limitRepeats, settings } from './plan.ts'
 
 describe('alternate', () => {
   it('orders runs A B A B within each cell', () => {
@@ -98,5 +98,16 @@ describe('parseOptions', () => {
       'failure',
       'fault-classes',
     ])
+  })
+})
+
+describe('limitRepeats', () => {
+  it('runs the machine’s own cells and the aggregator’s at most twice, the others every repeat', () => {
+    expect(limitRepeats('static JSON', 3)).toBe(2)
+    expect(limitRepeats('GET /_/health', 3)).toBe(2)
+    expect(limitRepeats('aggregator over our leaves', 3)).toBe(2)
+    expect(limitRepeats('product page', 3)).toBe(3)
+    expect(limitRepeats('reviews through a proxy', 5)).toBe(5)
+    expect(limitRepeats('static JSON', 1)).toBe(1)
   })
 })

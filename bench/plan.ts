@@ -66,11 +66,25 @@ export const LIMIT_CELLS = [
   // aggregator's CPU owes to its callees (full runs only)
   'aggregator over our leaves',
 ] as const
-// servers measured per limits cell (for the time estimate), the aggregator's cell aside
-const LIMIT_SERVERS = 11
-// the aggregator's cell runs at most this many repeats per server: it explains a column of
-// the product page's cell rather than a target, and a full run stays within its 20 minutes
+// servers measured (for the time estimate) on the cells that judge or explain a target
+// (product page, the proxies), and on the machine's own cells (static JSON, the point read,
+// the health endpoints)
+const TARGET_SERVERS = 8
+const MACHINE_SERVERS = 4
+// the aggregator's cell and the machine's own cells run at most this many repeats per server:
+// the one explains a column of the product page's cell, the others show what the machine can
+// do at all; neither decides a target, and a full run stays within its 20 minutes
 export const AGGREGATOR_REPEATS = 2
+export const MACHINE_REPEATS = 2
+
+// limitRepeats is how many times each server of a limits cell runs
+export function limitRepeats(cell: string, repeats: number): number {
+  if (cell === 'aggregator over our leaves') return Math.min(AGGREGATOR_REPEATS, repeats)
+  if (LIMIT_CELLS.indexOf(cell as (typeof LIMIT_CELLS)[number]) < 3) {
+    return Math.min(MACHINE_REPEATS, repeats)
+  }
+  return repeats
+}
 
 // Step is one measured run: a cell (endpoint, target, configuration) on one deployment
 export interface Step<D extends string = string> {
@@ -245,7 +259,14 @@ export function estimateSeconds(s: Settings): Record<ScenarioName, number> {
   return {
     limits:
       6 +
-      closedLoop(s.limits, 1, s.limits.targets.length < 5 ? 6 : LIMIT_SERVERS) +
+      closedLoop(s.limits, 1, TARGET_SERVERS) +
+      (s.limits.targets.length < 5
+        ? 0
+        : closedLoop(
+            { ...s.limits, repeats: Math.min(MACHINE_REPEATS, s.limits.repeats) },
+            1,
+            MACHINE_SERVERS,
+          )) +
       (s.limits.targets.includes('aggregator over our leaves')
         ? closedLoop({ ...s.limits, repeats: Math.min(AGGREGATOR_REPEATS, s.limits.repeats) }, 1, 2)
         : 0),

@@ -18,7 +18,7 @@ import { faultInjectionCost } from '../fault-cost.ts'
 import { hopFloor } from '../hop-floor.ts'
 import type { RequestTemplate } from '../loadgen.ts'
 import { startNginx } from '../nginx.ts'
-import { AGGREGATOR_REPEATS, alternate } from '../plan.ts'
+import { alternate, limitRepeats } from '../plan.ts'
 import {
   type LimitRatio,
   limitRatio,
@@ -36,7 +36,11 @@ const CELL_SERVERS = [
   { cell: 'GET /_/health', servers: ['monolith', 'micro'] },
   // the monolith beside its limit (the plain route), and the microservices beside theirs: the
   // same queries split over six processes with nothing but Bun.serve and fetch between them
-  { cell: 'product page', servers: ['reference', 'monolith', 'bare-split', 'micro'] },
+  // (and beside the same route reading each page in one read transaction, as the monolith does)
+  {
+    cell: 'product page',
+    servers: ['reference', 'reference-snapshot', 'monolith', 'bare-split', 'micro'],
+  },
   { cell: 'reviews through a proxy', servers: ['nginx', 'bun-proxy', 'micro'] },
   // our storefront called directly beside a bare aggregator, both over our leaves
   { cell: 'aggregator over our leaves', servers: ['bare-aggregator', 'storefront'] },
@@ -91,8 +95,14 @@ export async function limitsScenario(ctx: BenchContext) {
     if (honoSqlite) servers['hono-sqlite'] = honoSqlite
     Object.assign(servers, { monolith, micro })
     // the reference reads the monolith's own file, once the monolith has seeded it
-    const [reference, bareSplit] = await Promise.all([
+    const [reference, referenceSnapshot, bareSplit] = await Promise.all([
       startTarget('product-page', freePort(), { DB_PATH: join(monoDir, 'monolith.db') }),
+      wants('product page')
+        ? startTarget('product-page', freePort(), {
+            DB_PATH: join(monoDir, 'monolith.db'),
+            SNAPSHOT: '1',
+          })
+        : null,
       wants('product page')
         ? startTarget('bare-split', freePort(), { DB_PATH: join(monoDir, 'monolith.db') }, [
             '--role=gateway',
@@ -100,6 +110,7 @@ export async function limitsScenario(ctx: BenchContext) {
         : null,
     ])
     servers.reference = reference
+    if (referenceSnapshot) servers['reference-snapshot'] = referenceSnapshot
     if (bareSplit) servers['bare-split'] = bareSplit
     // where the first replica of each service listens, as the gateway lists them
     const listed = (await status(micro.url, 3000))?.services ?? []
@@ -173,6 +184,7 @@ export async function limitsScenario(ctx: BenchContext) {
       },
       'product page': {
         reference: productPaths(200),
+        'reference-snapshot': productPaths(200),
         monolith: productPaths(200),
         'bare-split': productPaths(200),
         micro: productPaths(200),
@@ -194,9 +206,7 @@ export async function limitsScenario(ctx: BenchContext) {
     for (const { cell, servers: names } of CELL_SERVERS) {
       if (!s.targets.includes(cell)) continue
       const present = names.filter((n) => servers[n])
-      const repeats =
-        cell === 'aggregator over our leaves' ? Math.min(AGGREGATOR_REPEATS, s.repeats) : s.repeats
-      for (const step of alternate([cell], present, repeats)) {
+      for (const step of alternate([cell], present, limitRepeats(cell, s.repeats))) {
         const server = servers[step.deployment]!
         // nginx only forwards: the service behind it (in the micro tree) does the work, so its
         // CPU counts too and CPU per request compares with the gateway's
@@ -234,6 +244,19 @@ export async function limitsScenario(ctx: BenchContext) {
         subject: 'monolith',
         limit: 'reference',
         target: { throughput: 0.7 },
+      }),
+      // the monolith reads its page in one read transaction, the reference above does not: the
+      // same route doing so too leaves what the monolith's platform costs per request
+      limitRatio(runs, {
+        id: 'monolith-snapshot',
+        label:
+          'monolith product page ÷ the same route reading each page in one read transaction, as ' +
+          "the monolith does: what the monolith's platform adds (routing, request context, auth " +
+          'check, validation, metrics)',
+        cell: 'product page',
+        subject: 'monolith',
+        limit: 'reference-snapshot',
+        target: {},
       }),
       // what the split itself costs on this stack, and what our services add to it
       limitRatio(runs, {

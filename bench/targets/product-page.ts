@@ -1,6 +1,6 @@
 // The ceiling for the product page on this stack: one plain Hono route running the product
 // page's five queries as prepared bun:sqlite statements on the monolith's own database file,
-// the same data (`PORT=… DB_PATH=<monolith.db> bun bench/targets/product-page.ts`). No
+// the same data (`PORT=… DB_PATH=<monolith.db> [SNAPSHOT=1] bun bench/targets/product-page.ts`). No
 // middleware, no modules, no metrics: what is left when everything but the work is taken away
 import { Database } from 'bun:sqlite'
 import { Hono } from 'hono'
@@ -11,7 +11,22 @@ if (!path) throw new Error('DB_PATH must name the monolith database file')
 // the monolith owns and writes the file; this process only reads it
 const db = new Database(path, { create: false, strict: true })
 db.run('PRAGMA busy_timeout = 5000')
-const page = productPage(db)
+const plain = productPage(db)
+// SNAPSHOT=1 reads each page's five statements in one read transaction, as the monolith reads
+// its page (Database.readTogether): the stricter reference, with that advantage taken away
+const begin = db.prepare('BEGIN')
+const commit = db.prepare('COMMIT')
+const page =
+  process.env.SNAPSHOT === '1'
+    ? (id: string) => {
+        begin.run()
+        try {
+          return plain(id)
+        } finally {
+          commit.run()
+        }
+      }
+    : plain
 
 const app = new Hono()
   .get('/_/health', (c) => c.json({ status: 'ok', service: 'product-page' }))
