@@ -316,7 +316,9 @@ function limitsSection(r: Results): Section | null {
         : ''),
     'Each deployment also runs beside its own limit, alternating A B A B on the same data: the ' +
       "monolith's product page beside a plain Hono + bun:sqlite route running the same five queries " +
-      "as prepared statements on the monolith's database file, and the gateway in front of the " +
+      "as prepared statements on the monolith's database file (and beside the same route reading " +
+      'each page in one read transaction, as the monolith reads its page: `reference-snapshot`), ' +
+      'and the gateway in front of the ' +
       'reviews service beside nginx (one worker, keep-alive 64, adding the service token) in front ' +
       "of the same service; the microservices' product page beside a bare split: the same five " +
       'queries in six processes split as the microservices split them (catalog, pricing, reviews, ' +
