@@ -61,6 +61,10 @@ export interface BuildContext<N extends Needs> {
   // statement. Wiring decides: with two or more needs in this process (the monolith) it is the
   // database's readTogether, else (their calls go over HTTP) just fn()
   together: Together
+  // snapshot(fn) runs fn, which reads the module's own tables in more than one statement, in
+  // one read transaction on its database (Database.readTogether): one consistent answer, one
+  // lock round. Inside a snapshot already (a page read together) it is just fn()
+  snapshot: Together
 }
 
 // ModuleManifest is everything wiring knows of a module, declared once in its index.ts: what

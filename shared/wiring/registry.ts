@@ -177,6 +177,7 @@ export function buildModules(
           // needs in this process share the group's one database: their reads can share a
           // snapshot; with one or none there is nothing to share
           together: inProcess >= 2 ? (base.readTogether ?? alone) : alone,
+          snapshot: base.readTogether ?? alone,
         }),
       )
     }

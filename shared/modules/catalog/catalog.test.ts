@@ -9,7 +9,10 @@ threeWays<Catalog>(
   {
     service: async () => {
       const database = await memoryDatabase(catalog)
-      return { service: new CatalogService(database.db), close: database.close }
+      return {
+        service: new CatalogService(database.db, database.readTogether),
+        close: database.close,
+      }
     },
     routes: catalogRoutes,
     client: catalogClient,
@@ -53,3 +56,17 @@ threeWays<Catalog>(
     })
   },
 )
+
+it('reads a search page and its total in one snapshot', async () => {
+  const database = await memoryDatabase(catalog)
+  let rounds = 0
+  const svc = new CatalogService(database.db, (fn) => {
+    rounds++
+    return database.readTogether(fn)
+  })
+  const found = await svc.search({ category: 'books', limit: 5, offset: 0 })
+  expect(found.items).toHaveLength(5)
+  expect(found.total).toBeGreaterThan(5)
+  expect(rounds).toBe(1)
+  database.close()
+})

@@ -14,7 +14,7 @@ export const catalog = defineModule({
   name: 'catalog',
   implements: catalogContract,
   needs: {},
-  build: (ctx) => new CatalogService(ctx.db()),
+  build: (ctx) => new CatalogService(ctx.db(), ctx.snapshot),
   routes: catalogRoutes,
   client: catalogClient,
   publicRoutes: [],

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, type SQL, sql } from 'drizzle-orm'
 import type { Catalog, Product, SearchQuery, SearchResult } from '../../contracts/catalog.ts'
-import type { Db } from '../../platform/db/index.ts'
+import type { Db, Together } from '../../platform/db/index.ts'
 import { products } from './schema.ts'
 
 const id = sql.placeholder('id')
@@ -66,7 +66,11 @@ const toProduct = ([id, name, description, category]: ProductRow): Product => ({
 export class CatalogService implements Catalog {
   private readonly q: ReturnType<typeof statements>
 
-  constructor(db: Db) {
+  // snapshot: BuildContext.snapshot (a search reads its page and its total in one)
+  constructor(
+    db: Db,
+    private readonly snapshot: Together = (fn) => fn(),
+  ) {
     this.q = statements(db)
   }
 
@@ -88,8 +92,11 @@ export class CatalogService implements Catalog {
       limit: query.limit,
       offset: query.offset,
     }
-    const items = shape.items.all(params)
-    const total = shape.total.get(params)?.n ?? 0
-    return { items, total }
+    // the page and the total from one snapshot: a product added between them cannot make the
+    // total disagree with the page
+    return this.snapshot(() => ({
+      items: shape.items.all(params),
+      total: shape.total.get(params)?.n ?? 0,
+    }))
   }
 }

@@ -17,7 +17,7 @@ export const reviews = defineModule({
   name: 'reviews',
   implements: reviewsContract,
   needs: { catalog: catalogContract },
-  build: (ctx) => new ReviewsService(ctx.db(), ctx.needs.catalog),
+  build: (ctx) => new ReviewsService(ctx.db(), ctx.needs.catalog, ctx.snapshot),
   routes: reviewsRoutes,
   client: reviewsClient,
   publicRoutes: ['/api/products/:id/reviews'],

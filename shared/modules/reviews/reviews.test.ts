@@ -26,7 +26,11 @@ threeWays<Reviews>(
     service: async () => {
       const database = await memoryDatabase(catalog, reviews)
       return {
-        service: new ReviewsService(database.db, new CatalogService(database.db)),
+        service: new ReviewsService(
+          database.db,
+          new CatalogService(database.db),
+          database.readTogether,
+        ),
         close: database.close,
       }
     },
@@ -107,6 +111,20 @@ describe('seedReviews', () => {
 })
 
 describe('ReviewsService', () => {
+  it('reads a summary’s figures and latest reviews in one snapshot', async () => {
+    const database = await memoryDatabase(catalog, reviews)
+    let rounds = 0
+    const svc = new ReviewsService(database.db, new CatalogService(database.db), (fn) => {
+      rounds++
+      return database.readTogether(fn)
+    })
+    const summary = await svc.summary('p-0001')
+    expect(summary.count).toBeGreaterThan(0)
+    expect(summary.latest.length).toBe(Math.min(5, summary.count))
+    expect(rounds).toBe(1)
+    database.close()
+  })
+
   it('fails with the catalog’s error when the catalog is down', async () => {
     const database = await memoryDatabase(reviews)
     const down: Catalog = {

@@ -3,7 +3,7 @@ import { avg, count, desc, eq, sql } from 'drizzle-orm'
 import type { Catalog } from '../../contracts/catalog.ts'
 import type { NewReviewInput, Review, ReviewSummary, Reviews } from '../../contracts/reviews.ts'
 import { notFound } from '../../domain/errors.ts'
-import { type Db, nowIso, write } from '../../platform/db/index.ts'
+import { type Db, nowIso, type Together, write } from '../../platform/db/index.ts'
 import { reviews } from './schema.ts'
 
 // MAX_LIST is the most reviews one list call answers
@@ -64,19 +64,24 @@ export class ReviewsService implements Reviews {
   constructor(
     private readonly db: Db,
     private readonly catalog: Catalog,
+    // BuildContext.snapshot: a summary reads its figures and its latest reviews in one
+    private readonly snapshot: Together = (fn) => fn(),
   ) {
     this.q = statements(db)
   }
 
   async summary(productId: string): Promise<ReviewSummary> {
     // one row [average, count] as an array (drizzle's per-column mapping skipped: every page);
-    // the average is null without reviews
-    const [average, n] = this.q.stats.values({ productId })[0] as [number | null, number]
-    return {
-      average: average == null ? 0 : Math.round(Number(average) * 100) / 100,
-      count: n ?? 0,
-      latest: this.newest(productId, 5),
-    }
+    // the average is null without reviews. Figures and latest reviews from one snapshot: a
+    // review added between the two reads cannot be counted and missing (or the reverse)
+    return this.snapshot(() => {
+      const [average, n] = this.q.stats.values({ productId })[0] as [number | null, number]
+      return {
+        average: average == null ? 0 : Math.round(Number(average) * 100) / 100,
+        count: n ?? 0,
+        latest: this.newest(productId, 5),
+      }
+    })
   }
 
   async list(productId: string, limit = 50): Promise<Review[]> {
