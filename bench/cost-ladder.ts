@@ -49,9 +49,9 @@ export async function costLadder(dir: string, pages = 2000, rounds = 10): Promis
   try {
     // the reference route's statements (bench/targets/product-page.ts), bare
     const page = productPage(raw)
-    const begin = raw.prepare('BEGIN')
-    const commit = raw.prepare('COMMIT')
     const bare = (id: string) => page(id)
+    // the same statements in one read transaction of the raw connection (as the snapshot reference)
+    const together = productPage(raw, true)
     const hono = new Hono().get('/api/products/:id', (c) =>
       c.body(bare(c.req.param('id')) ?? '', 200, { 'Content-Type': 'application/json' }),
     )
@@ -74,15 +74,6 @@ export async function costLadder(dir: string, pages = 2000, rounds = 10): Promis
     const storefront = built.get('storefront') as Storefront
     const app = monolithApp(wired, { url: 'http://bench' })
     const ids = Array.from({ length: 1000 }, (_, i) => `p-${String(i + 1).padStart(4, '0')}`)
-    // the raw connection's own snapshot (a second connection to the file, as the reference's)
-    const together = (id: string) => {
-      begin.run()
-      try {
-        return bare(id)
-      } finally {
-        commit.run()
-      }
-    }
     const run: Record<Step, (id: string) => unknown> = {
       raw: bare,
       together,

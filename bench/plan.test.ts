@@ -109,5 +109,7 @@ describe('limitRepeats', () => {
     expect(limitRepeats('product page', 3)).toBe(3)
     expect(limitRepeats('reviews through a proxy', 5)).toBe(5)
     expect(limitRepeats('static JSON', 1)).toBe(1)
+    // a cell the list does not know is no machine cell
+    expect(limitRepeats('some new cell', 3)).toBe(3)
   })
 })

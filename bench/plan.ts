@@ -76,13 +76,13 @@ const MACHINE_SERVERS = 4
 // do at all; neither decides a target, and a full run stays within its 20 minutes
 export const AGGREGATOR_REPEATS = 2
 export const MACHINE_REPEATS = 2
+// the machine's own cells: what it can do at all, no deployment beside a limit
+const MACHINE_CELLS: readonly string[] = LIMIT_CELLS.slice(0, 3)
 
 // limitRepeats is how many times each server of a limits cell runs
 export function limitRepeats(cell: string, repeats: number): number {
   if (cell === 'aggregator over our leaves') return Math.min(AGGREGATOR_REPEATS, repeats)
-  if (LIMIT_CELLS.indexOf(cell as (typeof LIMIT_CELLS)[number]) < 3) {
-    return Math.min(MACHINE_REPEATS, repeats)
-  }
+  if (MACHINE_CELLS.includes(cell)) return Math.min(MACHINE_REPEATS, repeats)
   return repeats
 }
 

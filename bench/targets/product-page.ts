@@ -11,22 +11,9 @@ if (!path) throw new Error('DB_PATH must name the monolith database file')
 // the monolith owns and writes the file; this process only reads it
 const db = new Database(path, { create: false, strict: true })
 db.run('PRAGMA busy_timeout = 5000')
-const plain = productPage(db)
 // SNAPSHOT=1 reads each page's five statements in one read transaction, as the monolith reads
 // its page (Database.readTogether): the stricter reference, with that advantage taken away
-const begin = db.prepare('BEGIN')
-const commit = db.prepare('COMMIT')
-const page =
-  process.env.SNAPSHOT === '1'
-    ? (id: string) => {
-        begin.run()
-        try {
-          return plain(id)
-        } finally {
-          commit.run()
-        }
-      }
-    : plain
+const page = productPage(db, process.env.SNAPSHOT === '1')
 
 const app = new Hono()
   .get('/_/health', (c) => c.json({ status: 'ok', service: 'product-page' }))

@@ -67,12 +67,24 @@ export function pageJson(parts: ProductParts): string | null {
 }
 
 // productPage prepares the statements on db once and answers a function building one page as
-// JSON (null for an unknown product)
-export function productPage(db: Database): (id: string) => string | null {
+// JSON (null for an unknown product); with oneTransaction, each page's five statements run in one
+// read transaction (as the monolith reads its page), else each is a transaction of its own
+export function productPage(db: Database, oneTransaction = false): (id: string) => string | null {
   const q = productStatements(db)
-  return (id) => {
+  const page = (id: string) => {
     const product = q.product(id)
     if (!product) return null
     return pageJson({ product, price: q.price(id), summary: q.summary(id), stock: q.stock(id) })
+  }
+  if (!oneTransaction) return page
+  const begin = db.prepare('BEGIN')
+  const commit = db.prepare('COMMIT')
+  return (id) => {
+    begin.run()
+    try {
+      return page(id)
+    } finally {
+      commit.run()
+    }
   }
 }

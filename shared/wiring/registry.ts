@@ -15,7 +15,7 @@ import { shipping } from '../modules/shipping/index.ts'
 import { storefront } from '../modules/storefront/index.ts'
 import { users } from '../modules/users/index.ts'
 import type { Outbox } from '../platform/bus/outbox.ts'
-import type { Db, Together } from '../platform/db/index.ts'
+import { alone, type Db, type Together } from '../platform/db/index.ts'
 import type { TokenIssuer } from '../platform/http/auth.ts'
 import type { AnyModule, Needs } from '../platform/module.ts'
 
@@ -141,8 +141,6 @@ export interface Wiring {
   // or more needs in this process
   readTogether?: Together
 }
-
-const alone: Together = (fn) => fn()
 
 // buildModules builds the named modules and, lazily, any local neighbour they need; a neighbour
 // that remote() answers for comes back as whatever remote() returns (a client), a local one

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, type SQL, sql } from 'drizzle-orm'
 import type { Catalog, Product, SearchQuery, SearchResult } from '../../contracts/catalog.ts'
-import type { Db, Together } from '../../platform/db/index.ts'
+import { alone, type Db, type Together } from '../../platform/db/index.ts'
 import { products } from './schema.ts'
 
 const id = sql.placeholder('id')
@@ -69,7 +69,7 @@ export class CatalogService implements Catalog {
   // snapshot: BuildContext.snapshot (a search reads its page and its total in one)
   constructor(
     db: Db,
-    private readonly snapshot: Together = (fn) => fn(),
+    private readonly snapshot: Together = alone,
   ) {
     this.q = statements(db)
   }

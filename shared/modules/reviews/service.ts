@@ -3,7 +3,7 @@ import { avg, count, desc, eq, sql } from 'drizzle-orm'
 import type { Catalog } from '../../contracts/catalog.ts'
 import type { NewReviewInput, Review, ReviewSummary, Reviews } from '../../contracts/reviews.ts'
 import { notFound } from '../../domain/errors.ts'
-import { type Db, nowIso, type Together, write } from '../../platform/db/index.ts'
+import { alone, type Db, nowIso, type Together, write } from '../../platform/db/index.ts'
 import { reviews } from './schema.ts'
 
 // MAX_LIST is the most reviews one list call answers
@@ -65,7 +65,7 @@ export class ReviewsService implements Reviews {
     private readonly db: Db,
     private readonly catalog: Catalog,
     // BuildContext.snapshot: a summary reads its figures and its latest reviews in one
-    private readonly snapshot: Together = (fn) => fn(),
+    private readonly snapshot: Together = alone,
   ) {
     this.q = statements(db)
   }

@@ -4,7 +4,7 @@ import type { Pricing } from '../../contracts/pricing.ts'
 import type { Reviews } from '../../contracts/reviews.ts'
 import type { ProductList, ProductPage, Storefront } from '../../contracts/storefront.ts'
 import { notFound, unavailable } from '../../domain/errors.ts'
-import type { Together } from '../../platform/db/index.ts'
+import { alone, type Together } from '../../platform/db/index.ts'
 
 // StorefrontOptions bounds how long the aggregator waits for its neighbours
 export interface StorefrontOptions {
@@ -57,7 +57,7 @@ export class StorefrontService implements Storefront {
   ) {
     this.partMs = opts.partDeadlineMs
     this.catalogMs = opts.catalogDeadlineMs ?? opts.partDeadlineMs * 5
-    this.together = opts.together ?? ((fn) => fn())
+    this.together = opts.together ?? alone
   }
 
   async page(productId: string): Promise<ProductPage> {

@@ -21,6 +21,9 @@ export interface Database {
 // the wiring can give one (else it just runs it)
 export type Together = <T>(fn: () => T) => T
 
+// alone is Together with no snapshot to share: it just runs fn
+export const alone: Together = (fn) => fn()
+
 // the read transaction open right now (snapshotOn), if any: a write ends it before it starts
 let openSnapshot: { end(): void } | null = null
 
