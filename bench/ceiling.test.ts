@@ -6,6 +6,7 @@ import {
   aggregatorText,
   ceilingText,
   headline,
+  hopLadderText,
   hopTargetsText,
   ladderText,
   processBreakdown,
@@ -256,5 +257,29 @@ describe('a ratio between two references', () => {
     }
     expect(verdict(l)).toBe('explains the row above')
     expect(verdict({ ...l, target: { throughput: 0.4 } })).toBe('met')
+  })
+})
+
+describe('the hop ladder', () => {
+  const steps = { bare: 60, hono: 63, route: 71, platform: 83, service: 86, client: 88, link: 96 }
+  it('gives each layer of a hop with what it adds, and the layer that adds the most', () => {
+    const [line] = hopLadderText({ calls: 100, rounds: 3, concurrency: 16, steps }, null)
+    expect(line).toContain('prepared statement 60.0 µs')
+    expect(line).toContain('Hono route 63.0 µs (+3.00)')
+    expect(line).toContain('bounded body) 83.0 µs (+12.0)')
+    expect(line).toContain('hop count) 96.0 µs (+8.00)')
+    expect(line).toContain('1.60× a bare one, the most of it (12.0 µs) in the platform')
+    expect(line).not.toContain('Under the product page')
+    expect(hopLadderText(undefined, null)).toEqual([])
+  })
+
+  it('sets the hop beside what a hop cost on the loaded product page', () => {
+    const onPage = {
+      hops: 5,
+      floor: { cpuUs: 90, latencyMs: 0.1 },
+      ours: { cpuUs: 240, latencyMs: 0.3 },
+    }
+    const [line] = hopLadderText({ calls: 100, rounds: 3, concurrency: 16, steps }, onPage)
+    expect(line).toContain('a hop cost 240 µs on ours and 90 on the bare split: 2.50× and 1.50×')
   })
 })

@@ -6,6 +6,7 @@ import { endpointsNeeding } from '../shared/wiring/registry.ts'
 import type { CostLadder } from './cost-ladder.ts'
 import { FLAG_TEXT, type FlagCode } from './flags.ts'
 import { productPageCeiling } from './hop-floor.ts'
+import type { HopLadder, HopStep } from './hop-ladder.ts'
 import { layoutRuns } from './layouts.ts'
 import { ENDPOINTS } from './plan.ts'
 import { faultClassesHeadline, faultClassesSection } from './report-fault-classes.ts'
@@ -354,6 +355,7 @@ function limitsSection(r: Results): Section | null {
         ]
       : []),
     ...ladderText(l.costLadder, get('product page', 'monolith')?.cpuUsPerRequest),
+    ...hopLadderText(l.hopLadder, splitFloor(r)),
     ...aggregatorText(l.runs),
     ...(l.openBreaker
       ? [
@@ -645,6 +647,54 @@ export function ladderText(
       (overHttpUs
         ? `; over HTTP the monolith spends ${f.int(overHttpUs)} µs per page (table above).`
         : '.'),
+  ]
+}
+
+// hopLadderText says where one internal hop of ours spends its CPU, layer by layer, and sets
+// the whole hop beside what a hop cost on the loaded product page (scenario 1's cell)
+export function hopLadderText(l: HopLadder | undefined, onPage: SplitFloor | null): string[] {
+  const s = l?.steps
+  if (!s?.bare || !s.link) return []
+  const plus = (x: number | null, from: number | null) =>
+    x === null || from === null
+      ? 'n/a'
+      : `${f.ms(x)} µs (${x >= from ? '+' : '−'}${f.ms(Math.abs(x - from))})`
+  // the layer that adds the most, each step against the one before (HOP_STEPS' order)
+  const layers: [HopStep, string][] = [
+    ['hono', 'Hono'],
+    ['route', "the module's route"],
+    ['platform', 'the platform'],
+    ['service', 'the service app'],
+    ['client', 'the client'],
+    ['link', 'the link'],
+  ]
+  const widest = layers
+    .map(([k, name], i): [string, number] => [
+      name,
+      (s[k] ?? 0) - (s[i === 0 ? 'bare' : layers[i - 1]![0]] ?? 0),
+    ])
+    .sort((a, b) => b[1] - a[1])[0]
+  const loaded =
+    onPage?.ours.cpuUs && onPage.floor.cpuUs
+      ? ` Under the product page's load (scenario 1) a hop cost ${f.int(onPage.ours.cpuUs)} µs on ` +
+        `ours and ${f.int(onPage.floor.cpuUs)} on the bare split: ` +
+        `${f.x(onPage.ours.cpuUs / s.link)} and ${f.x(onPage.floor.cpuUs / s.bare)} their ` +
+        'figures here, where one process has the machine to itself: what sharing the cores ' +
+        "with the page's other processes adds, and more to the process that runs more code."
+      : ''
+  return [
+    "Where one internal hop of ours spends its CPU, layer by layer (catalog's product read, " +
+      `client and server in one process over a unix socket, ${l!.concurrency} calls in flight; ` +
+      `medians of ${l!.rounds} rounds of ${f.int(l!.calls)} calls): a bare \`fetch\` to a bare ` +
+      `\`Bun.serve\` running the prepared statement ${f.ms(s.bare)} µs; in a Hono route ` +
+      `${plus(s.hono, s.bare)}; the module's own route (parameter validation, the service, ` +
+      `drizzle's prepared statement) ${plus(s.route, s.hono)}; the platform around it (request ` +
+      `id, trace context and deadline, metrics, token identification, bounded body) ` +
+      `${plus(s.platform, s.route)}; the service as it runs (service token, chaos and ` +
+      `operations routes) ${plus(s.service, s.platform)}; the module's HTTP client on the ` +
+      `caller's side ${plus(s.client, s.service)}; the resilient link (trace and deadline ` +
+      `headers, timeout, breaker, retry, bulkhead, hop count) ${plus(s.link, s.client)}: a hop ` +
+      `of ours costs ${f.x(s.link / s.bare)} a bare one${widest ? `, the most of it (${f.ms(widest[1])} µs) in ${widest[0]}` : ''}.${loaded}`,
   ]
 }
 

@@ -1,4 +1,7 @@
+import type { Hono } from 'hono'
 import { createApp } from '../shared/platform/http/app.ts'
+import type { OpsAccess } from '../shared/platform/http/auth.ts'
+import type { AppEnv } from '../shared/platform/http/env.ts'
 import { serve } from '../shared/platform/http/serve.ts'
 import { requireServiceToken } from '../shared/platform/http/service-token.ts'
 import { thisProcess } from '../shared/platform/ops/app.ts'
@@ -7,21 +10,28 @@ import { breakerFeed, chaosFeed, latestFeed } from '../shared/platform/ops/feed.
 import { runtime } from '../shared/platform/runtime.ts'
 import { Telemetry } from '../shared/platform/telemetry.ts'
 import { version } from '../shared/platform/version.ts'
+import type { Wired } from '../shared/wiring/wire.ts'
 import { microConfig } from './config.ts'
 import type { Local } from './ops.ts'
 import { replicaSockets, serviceNamed } from './topology.ts'
 import { wireService } from './wire.ts'
 
-// runService starts one replica of one service of the topology as this process
-export async function runService(name: string, replica = 0): Promise<void> {
-  const config = microConfig()
-  const spec = serviceNamed(name, config.topology)
-  const port = spec.port + replica
-  const tag = `${name}#${replica}`
-  const log = (msg: string) => console.log(`[${tag}] ${msg}`)
-  const wired = await wireService(spec, config, log)
+// ServiceAppOptions are what a service's app needs besides its wired group
+export interface ServiceAppOptions {
+  name: string
+  replica: number
+  wired: Wired
+  telemetry: Telemetry
+  // the internal token every call but /_/health must carry (the gateway and other services)
+  serviceToken: string
+  ops: OpsAccess
+  log?: (msg: string) => void
+}
 
-  const telemetry = new Telemetry(name)
+// serviceApp is the HTTP app of one replica of a service: the platform (createApp), the
+// service token on everything internal, chaos, the modules' routes and /_/local
+export function serviceApp(o: ServiceAppOptions): Hono<AppEnv> {
+  const { name, replica, wired, telemetry } = o
   telemetry.trackBreakers(wired.board)
   // breaker transitions of this process's links, for the dashboard feed
   const breakerEvents = breakerFeed(wired.board)
@@ -31,14 +41,14 @@ export async function runService(name: string, replica = 0): Promise<void> {
     version,
     tokens: wired.tokens,
     telemetry,
-    log,
-    ops: { open: config.mode.openOps, metricsToken: config.secrets.metricsToken },
+    log: o.log,
+    ops: o.ops,
     // users reach a service only through the gateway, which sets the secure headers on every
     // answer it forwards: 10 header writes per internal call saved
     secureHeaders: false,
   })
   // users reach services only through the gateway, which holds the service token
-  const token = requireServiceToken(config.serviceToken)
+  const token = requireServiceToken(o.serviceToken)
   app.use('/_/local', token)
   // faults meet calls into the modules themselves (shared/wiring/wire.ts wraps each with withFaults)
   app.use('/api/*', token)
@@ -59,6 +69,28 @@ export async function runService(name: string, replica = 0): Promise<void> {
       events: latestFeed([...breakerEvents.events, ...chaosFeed(wired.faults.events)]),
     } satisfies Local),
   )
+  return app
+}
+
+// runService starts one replica of one service of the topology as this process
+export async function runService(name: string, replica = 0): Promise<void> {
+  const config = microConfig()
+  const spec = serviceNamed(name, config.topology)
+  const port = spec.port + replica
+  const tag = `${name}#${replica}`
+  const log = (msg: string) => console.log(`[${tag}] ${msg}`)
+  const wired = await wireService(spec, config, log)
+
+  const telemetry = new Telemetry(name)
+  const app = serviceApp({
+    name,
+    replica,
+    wired,
+    telemetry,
+    serviceToken: config.serviceToken,
+    ops: { open: config.mode.openOps, metricsToken: config.secrets.metricsToken },
+    log,
+  })
   const unix = replicaSockets(spec, config.socketDir)[replica]
   const server = await serve({ hostname: config.host, port, fetch: app.fetch, unix })
   log(

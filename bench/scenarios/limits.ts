@@ -16,6 +16,7 @@ import {
 } from '../deploy.ts'
 import { faultInjectionCost } from '../fault-cost.ts'
 import { hopFloor } from '../hop-floor.ts'
+import { HOP_STEPS, hopLadder } from '../hop-ladder.ts'
 import type { RequestTemplate } from '../loadgen.ts'
 import { startNginx } from '../nginx.ts'
 import { alternate, limitRepeats } from '../plan.ts'
@@ -354,6 +355,16 @@ export async function limitsScenario(ctx: BenchContext) {
       `raw ${ladder.rawUs?.toFixed(1)}, in one read transaction ${ladder.togetherUs?.toFixed(1)}, modules ${ladder.modulesUs?.toFixed(1)}, page ` +
         `${ladder.pageUs?.toFixed(1)}, app ${ladder.appUs?.toFixed(1)} µs`,
     )
+    // where one internal hop of ours spends its CPU, layer by layer, in this process
+    ctx.progress.begin('one internal hop of ours, layer by layer (CPU in process, unix socket)')
+    const hops = await hopLadder(
+      dataDirFor(ctx.workDir, 'hop-ladder'),
+      ctx.options.quick ? 500 : 4000,
+      ctx.options.quick ? 2 : 7,
+    )
+    ctx.progress.end(
+      `${HOP_STEPS.map((s) => `${s} ${hops.steps[s]?.toFixed(1)}`).join(', ')} µs per call`,
+    )
     // last, as it stops reviews on the microservices: what meeting an open breaker costs a
     // request end to end, one at a time (scenario 3 has the same calls under the paced load)
     ctx.progress.begin('an open breaker, one request at a time · micro, reviews stopped')
@@ -380,6 +391,7 @@ export async function limitsScenario(ctx: BenchContext) {
       faultInjection,
       hopFloor: floor,
       costLadder: ladder,
+      hopLadder: hops,
     }
   } finally {
     await Promise.all(Object.values(servers).map((r) => r.stop()))
