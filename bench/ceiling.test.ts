@@ -6,6 +6,7 @@ import {
   aggregatorText,
   ceilingText,
   headline,
+  healthyTail,
   hopLadderText,
   hopTargetsText,
   ladderText,
@@ -281,5 +282,19 @@ describe('the hop ladder', () => {
     }
     const [line] = hopLadderText({ calls: 100, rounds: 3, concurrency: 16, steps }, onPage)
     expect(line).toContain('a hop cost 240 µs on ours and 90 on the bare split: 2.50× and 1.50×')
+  })
+})
+
+describe('the open breaker beside the healthy tail', () => {
+  it("sets the healthy page's p99 one request at a time on ours and the bare split", () => {
+    const line = healthyTail([
+      { server: 'monolith', p50Ms: 0.2, p99Ms: 2, hops: 0 },
+      { server: 'micro', p50Ms: 1, p99Ms: 6.5, hops: 5 },
+      { server: 'bare-split', p50Ms: 0.5, p99Ms: 3.25, hops: null },
+    ])
+    expect(line).toContain('p99 6.50 ms on ours and 3.25 ms on the bare split')
+    // results from before the tail was kept say nothing
+    expect(healthyTail([{ server: 'micro', p50Ms: 1, hops: 5 }])).toBe('')
+    expect(healthyTail(undefined)).toBe('')
   })
 })

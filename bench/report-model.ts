@@ -11,7 +11,15 @@ import { layoutRuns } from './layouts.ts'
 import { ENDPOINTS } from './plan.ts'
 import { faultClassesHeadline, faultClassesSection } from './report-fault-classes.ts'
 import { layoutsHeadline, layoutsSection } from './report-layouts.ts'
-import type { CellSummary, DeployRun, FaultRun, LimitRatio, Results, RunRecord } from './results.ts'
+import type {
+  CellSummary,
+  DeployRun,
+  FaultRun,
+  LimitRatio,
+  Results,
+  RunRecord,
+  Unloaded,
+} from './results.ts'
 import { find } from './results.ts'
 import type { Calibration } from './scenarios/calibrate.ts'
 import { mean, median, ratio, spread } from './stats.ts'
@@ -328,8 +336,12 @@ function limitsSection(r: Results): Section | null {
       'repeat by repeat.',
     ...(l.unloaded?.length
       ? [
-          'The product page one request at a time (median): ' +
-            l.unloaded.map((u) => `${u.server} ${f.ms(u.p50Ms)} ms`).join(', ') +
+          'The product page one request at a time (median, and p99 where kept): ' +
+            l.unloaded
+              .map(
+                (u) => `${u.server} ${f.ms(u.p50Ms)} ms${u.p99Ms ? ` (p99 ${f.ms(u.p99Ms)})` : ''}`,
+              )
+              .join(', ') +
             '.',
         ]
       : []),
@@ -368,7 +380,7 @@ function limitsSection(r: Results): Section | null {
                   `(${x.expected} of ${x.samples} answers as the open breaker gives them)`,
               )
               .join('; ') +
-            '. Scenario 3 times the same calls under the paced load.',
+            `. ${healthyTail(l.unloaded)}Scenario 3 times the same calls under the paced load.`,
         ]
       : []),
     ...(l.notes ?? []),
@@ -648,6 +660,21 @@ export function ladderText(
         ? `; over HTTP the monolith spends ${f.int(overHttpUs)} µs per page (table above).`
         : '.'),
   ]
+}
+
+// healthyTail sets the open breaker's tail beside the healthy product page's, one request at a
+// time through the same tiers (ours and the bare split's): what the machine's tail is without
+// any breaker in the way
+export function healthyTail(unloaded: readonly Unloaded[] | undefined): string {
+  const at = (d: string) => unloaded?.find((u) => u.server === d)?.p99Ms
+  const ours = at('micro')
+  const bare = at('bare-split')
+  if (!ours) return ''
+  return (
+    `With every service up, the same page one request at a time has p99 ${f.ms(ours)} ms on ours` +
+    (bare ? ` and ${f.ms(bare)} ms on the bare split (the same tiers, nothing but Bun)` : '') +
+    '. '
+  )
 }
 
 // hopLadderText says where one internal hop of ours spends its CPU, layer by layer, and sets

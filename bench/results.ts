@@ -228,6 +228,8 @@ export interface Probe {
 export interface Unloaded {
   server: string
   p50Ms: number | null
+  // the tail one request at a time (absent in results from before it was kept)
+  p99Ms?: number | null
   // internal hops the answer said it took (X-Hops), where it says
   hops: number | null
 }

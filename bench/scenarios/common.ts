@@ -7,7 +7,7 @@ import type { BenchOptions, ScenarioName } from '../options.ts'
 import type { Settings } from '../plan.ts'
 import type { Progress } from '../progress.ts'
 import { type RunRecord, toRecord } from '../results.ts'
-import { median } from '../stats.ts'
+import { median, quantile } from '../stats.ts'
 
 // BenchContext is what every scenario gets: options, settings, progress and a scratch directory
 export interface BenchContext {
@@ -94,6 +94,7 @@ export async function probe(base: string, requests: RequestTemplate[], samples: 
   return {
     samples,
     p50Ms: median(latencies),
+    p99Ms: quantile(latencies, 0.99),
     hops: median(hops),
     internalBytes: median(bytes),
     statuses,

@@ -317,8 +317,8 @@ export async function limitsScenario(ctx: BenchContext) {
         if (!servers[name]) continue
         ctx.progress.begin(`product page one request at a time · ${name}`)
         const pr = await probe(servers[name].url, productPaths(200), ctx.options.quick ? 40 : 400)
-        unloaded.push({ server: name, p50Ms: pr.p50Ms, hops: pr.hops })
-        ctx.progress.end(`p50 ${pr.p50Ms?.toFixed(3)} ms`)
+        unloaded.push({ server: name, p50Ms: pr.p50Ms, p99Ms: pr.p99Ms, hops: pr.hops })
+        ctx.progress.end(`p50 ${pr.p50Ms?.toFixed(3)} ms, p99 ${pr.p99Ms?.toFixed(3)} ms`)
       }
     }
     // in this process, with the servers idle: fault injection armed with nothing vs built without
