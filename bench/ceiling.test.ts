@@ -5,6 +5,7 @@ import { productPageCeiling } from './hop-floor.ts'
 import {
   aggregatorText,
   ceilingText,
+  gatewayLadderText,
   headline,
   healthyTail,
   hopLadderText,
@@ -296,5 +297,17 @@ describe('the open breaker beside the healthy tail', () => {
     // results from before the tail was kept say nothing
     expect(healthyTail([{ server: 'micro', p50Ms: 1, hops: 5 }])).toBe('')
     expect(healthyTail(undefined)).toBe('')
+  })
+})
+
+describe('the gateway ladder', () => {
+  it('gives each layer of a forwarded request with what it adds, and the whole against the bare proxy', () => {
+    const steps = { bare: 100, answered: 110, platform: 135, gateway: 150 }
+    const [line] = gatewayLadderText({ calls: 100, rounds: 3, concurrency: 16, steps })
+    expect(line).toContain('service token added) 100 µs')
+    expect(line).toContain('hop-by-hop ones off) 110 µs (+10.0)')
+    expect(line).toContain('metrics) 135 µs (+25.0)')
+    expect(line).toContain('trace headers upstream) 150 µs (+15.0): 1.50× the bare proxy')
+    expect(gatewayLadderText(undefined)).toEqual([])
   })
 })

@@ -6,7 +6,7 @@ import { endpointsNeeding } from '../shared/wiring/registry.ts'
 import type { CostLadder } from './cost-ladder.ts'
 import { FLAG_TEXT, type FlagCode } from './flags.ts'
 import { productPageCeiling } from './hop-floor.ts'
-import type { HopLadder, HopStep } from './hop-ladder.ts'
+import type { GatewayLadder, HopLadder, HopStep } from './hop-ladder.ts'
 import { layoutRuns } from './layouts.ts'
 import { ENDPOINTS } from './plan.ts'
 import { faultClassesHeadline, faultClassesSection } from './report-fault-classes.ts'
@@ -368,6 +368,7 @@ function limitsSection(r: Results): Section | null {
       : []),
     ...ladderText(l.costLadder, get('product page', 'monolith')?.cpuUsPerRequest),
     ...hopLadderText(l.hopLadder, splitFloor(r)),
+    ...gatewayLadderText(l.gatewayLadder),
     ...aggregatorText(l.runs),
     ...(l.openBreaker
       ? [
@@ -722,6 +723,29 @@ export function hopLadderText(l: HopLadder | undefined, onPage: SplitFloor | nul
       `caller's side ${plus(s.client, s.service)}; the resilient link (trace and deadline ` +
       `headers, timeout, breaker, retry, bulkhead, hop count) ${plus(s.link, s.client)}: a hop ` +
       `of ours costs ${f.x(s.link / s.bare)} a bare one${widest ? `, the most of it (${f.ms(widest[1])} µs) in ${widest[0]}` : ''}.${loaded}`,
+  ]
+}
+
+// gatewayLadderText says where our gateway spends its CPU on a forwarded request, layer by layer
+export function gatewayLadderText(l: GatewayLadder | undefined): string[] {
+  const s = l?.steps
+  if (!s?.bare || !s.gateway) return []
+  const plus = (x: number | null, from: number | null) =>
+    x === null || from === null
+      ? 'n/a'
+      : `${f.ms(x)} µs (${x >= from ? '+' : '−'}${f.ms(Math.abs(x - from))})`
+  return [
+    'Where our gateway spends its CPU on a forwarded request, layer by layer (the reviews of a ' +
+      `product, client, proxy and upstream in one process over unix sockets, ${l!.concurrency} ` +
+      `requests in flight; medians of ${l!.rounds} rounds of ${f.int(l!.calls)}): a bare proxy ` +
+      `(\`Bun.serve\` + \`fetch\`, the request's headers copied, the service token added) ` +
+      `${f.ms(s.bare)} µs; setting the headers every public answer carries (ten secure headers, ` +
+      `request id, trace, hop count; hop-by-hop ones off) ${plus(s.answered, s.bare)}; the ` +
+      'bare forward as a route of the platform (request context, which sets those headers, token ' +
+      `identification, body bound, metrics) ${plus(s.platform, s.answered)}; our gateway as it ` +
+      'runs (routing among every public route, per-route bulkhead, breaker, retry, deadline, ' +
+      `trace headers upstream) ${plus(s.gateway, s.platform)}: ${f.x(s.gateway / s.bare)} the ` +
+      'bare proxy, where the upstream and the client cost the same in every step.',
   ]
 }
 

@@ -5,7 +5,7 @@ import type { FaultClassesResult } from './fault-classes.ts'
 import type { FaultCost } from './fault-cost.ts'
 import { type FlagCode, flagRepeats, flagRun, mergeFlags } from './flags.ts'
 import type { HopFloor } from './hop-floor.ts'
-import type { HopLadder } from './hop-ladder.ts'
+import type { GatewayLadder, HopLadder } from './hop-ladder.ts'
 import type { LayoutsFigures } from './layouts.ts'
 import type { ClosedRun, Sampled } from './load.ts'
 import type { Latency } from './loadgen.ts'
@@ -357,6 +357,7 @@ export interface Results {
       hopFloor?: HopFloor
       costLadder?: CostLadder
       hopLadder?: HopLadder
+      gatewayLadder?: GatewayLadder
     }
     endpoints?: {
       runs: RunRecord[]

@@ -16,7 +16,7 @@ import {
 } from '../deploy.ts'
 import { faultInjectionCost } from '../fault-cost.ts'
 import { hopFloor } from '../hop-floor.ts'
-import { HOP_STEPS, hopLadder } from '../hop-ladder.ts'
+import { GATEWAY_STEPS, gatewayLadder, HOP_STEPS, hopLadder } from '../hop-ladder.ts'
 import type { RequestTemplate } from '../loadgen.ts'
 import { startNginx } from '../nginx.ts'
 import { alternate, limitRepeats } from '../plan.ts'
@@ -365,6 +365,16 @@ export async function limitsScenario(ctx: BenchContext) {
     ctx.progress.end(
       `${HOP_STEPS.map((s) => `${s} ${hops.steps[s]?.toFixed(1)}`).join(', ')} µs per call`,
     )
+    // where our gateway spends its CPU on a forwarded request, layer by layer, in this process
+    ctx.progress.begin('our gateway, layer by layer (CPU in process, unix sockets)')
+    const gateway = await gatewayLadder(
+      dataDirFor(ctx.workDir, 'gateway-ladder'),
+      ctx.options.quick ? 500 : 4000,
+      ctx.options.quick ? 2 : 7,
+    )
+    ctx.progress.end(
+      `${GATEWAY_STEPS.map((s) => `${s} ${gateway.steps[s]?.toFixed(1)}`).join(', ')} µs per request`,
+    )
     // last, as it stops reviews on the microservices: what meeting an open breaker costs a
     // request end to end, one at a time (scenario 3 has the same calls under the paced load)
     ctx.progress.begin('an open breaker, one request at a time · micro, reviews stopped')
@@ -392,6 +402,7 @@ export async function limitsScenario(ctx: BenchContext) {
       hopFloor: floor,
       costLadder: ladder,
       hopLadder: hops,
+      gatewayLadder: gateway,
     }
   } finally {
     await Promise.all(Object.values(servers).map((r) => r.stop()))
