@@ -539,7 +539,8 @@ function endpointsSection(r: Results): Section | null {
         `${r.options.repeats} runs per deployment. Hops and internal bytes come from the \`X-Hops\` and ` +
         '`X-Internal-Bytes` headers (internal calls made to serve one request and the bytes they moved)' +
         (anyHeaders ? '.' : ': this build does not send them, so they read n/a.') +
-        ' "One at a time" is the median latency of sequential requests with nothing else in flight.',
+        ' "One at a time" is the median latency of sequential requests with nothing else in ' +
+        "flight, sent after the endpoint's closed-loop runs (its code warm).",
       `On the product page the microservices serve ${f.x(h.productThroughputRatio)} the monolith's ` +
         `throughput with ${f.x(h.productP99Ratio)} its p99 latency. Each internal hop adds about ` +
         `${f.ms(h.latencyPerHopMs)} ms of unloaded latency and ${f.int(h.cpuPerHopUs)} µs of CPU ` +

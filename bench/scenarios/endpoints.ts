@@ -80,14 +80,6 @@ export async function endpointsScenario(ctx: BenchContext) {
     for (const endpoint of s.endpoints) {
       const label = endpointLabel(endpoint)
       const reqs = (d: Deployment) => templates(endpoint, actors[d], COUNT[endpoint] ?? 256)
-      for (const d of DEPLOYMENTS) {
-        p.begin(`${label} · ${d} probe`)
-        const pr = await probe(servers[d]!.url, reqs(d), s.probeRequests)
-        probes.push({ endpoint: label, deployment: d, ...pr })
-        p.end(
-          `one at a time: ${fmtMs(pr.p50Ms)}, hops ${pr.hops ?? 'n/a'}, internal bytes ${pr.internalBytes ?? 'n/a'}`,
-        )
-      }
       for (const step of alternate([label], DEPLOYMENTS, s.repeats)) {
         const server = servers[step.deployment]!
         runs.push(
@@ -107,6 +99,16 @@ export async function endpointsScenario(ctx: BenchContext) {
               connections: s.connections,
             },
           ),
+        )
+      }
+      // one request at a time once the endpoint's code is warm (after its closed-loop runs): a
+      // probe of freshly started processes timed their JIT's first passes, several ms a hop
+      for (const d of DEPLOYMENTS) {
+        p.begin(`${label} · ${d} probe`)
+        const pr = await probe(servers[d]!.url, reqs(d), s.probeRequests)
+        probes.push({ endpoint: label, deployment: d, ...pr })
+        p.end(
+          `one at a time: ${fmtMs(pr.p50Ms)}, hops ${pr.hops ?? 'n/a'}, internal bytes ${pr.internalBytes ?? 'n/a'}`,
         )
       }
     }
