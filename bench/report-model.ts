@@ -708,8 +708,8 @@ export function hopLadderText(l: HopLadder | undefined, onPage: SplitFloor | nul
       ? ` Under the product page's load (scenario 1) a hop cost ${f.int(onPage.ours.cpuUs)} µs on ` +
         `ours and ${f.int(onPage.floor.cpuUs)} on the bare split: ` +
         `${f.x(onPage.ours.cpuUs / s.link)} and ${f.x(onPage.floor.cpuUs / s.bare)} their ` +
-        'figures here, where one process has the machine to itself: what sharing the cores ' +
-        "with the page's other processes adds, and more to the process that runs more code."
+        "figures here, where one process has the machine to itself and the page's processes " +
+        'do not share its cores.'
       : ''
   return [
     "Where one internal hop of ours spends its CPU, layer by layer (catalog's product read, " +
