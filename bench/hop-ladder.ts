@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { Hono } from 'hono'
 import { microConfig } from '../micro/config.ts'
-import { gatewayApp } from '../micro/gateway/app.ts'
+import { gatewayApp, HOP_BY_HOP } from '../micro/gateway/app.ts'
 import { serviceApp } from '../micro/service.ts'
 import { Supervisor } from '../micro/supervisor/supervisor.ts'
 import { replicaSockets, serviceNamed } from '../micro/topology.ts'
@@ -216,17 +216,6 @@ export interface GatewayLadder {
 // gateway   our gateway as it runs: routing among every public route, per-route bulkhead, breaker, retry, deadline, trace headers
 export const GATEWAY_STEPS = ['bare', 'answered', 'platform', 'gateway'] as const
 export type GatewayStep = (typeof GATEWAY_STEPS)[number]
-
-// hop-by-hop headers, as the gateway takes them off
-const HOP_BY_HOP = [
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'upgrade',
-  'host',
-  'te',
-  'trailer',
-]
 
 // gatewayLadder builds our gateway in this process over a supervisor that starts nothing, with a
 // bare upstream listening on the reviews replica's socket, and times each step in turn

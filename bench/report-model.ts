@@ -634,14 +634,18 @@ function timelineChart(
   }
 }
 
+// layerStep is one step of a ladder: its µs and what it adds to (or takes from) the step below
+const layerStep = (x: number | null, from: number | null) =>
+  x === null || from === null
+    ? 'n/a'
+    : `${f.ms(x)} µs (${x >= from ? '+' : '−'}${f.ms(Math.abs(x - from))})`
+
 // ladderText says where the monolith's product page spends its CPU, layer by layer
 export function ladderText(
   l: CostLadder | undefined,
   overHttpUs: number | null | undefined,
 ): string[] {
   if (!l?.rawUs || !l.appUs) return []
-  const plus = (x: number | null, from: number | null) =>
-    x === null || from === null ? 'n/a' : `${f.ms(x)} µs (+${f.ms(x - from)})`
   const together = l.togetherUs ?? null
   return [
     "Where the monolith's product page spends its CPU, layer by layer in one process (no HTTP; " +
@@ -652,12 +656,12 @@ export function ladderText(
         : `in one read transaction ${f.ms(together)} µs (−${f.ms(l.rawUs - together)}: the ` +
           "monolith's page reads its four modules in one snapshot, which the reference does not " +
           'and microservices cannot), ') +
-      `inside a bare Hono route ${plus(l.honoUs, l.rawUs)}; the four module calls ` +
+      `inside a bare Hono route ${layerStep(l.honoUs, l.rawUs)}; the four module calls ` +
       `(drizzle's prepared statements, row mapping${together === null ? '' : ', one snapshot'}) ` +
-      `${plus(l.modulesUs, together ?? l.rawUs)}; ` +
-      `the aggregator (four parts at once, each with its deadline) ${plus(l.pageUs, l.modulesUs)}; ` +
+      `${layerStep(l.modulesUs, together ?? l.rawUs)}; ` +
+      `the aggregator (four parts at once, each with its deadline) ${layerStep(l.pageUs, l.modulesUs)}; ` +
       'the whole monolith app (routing among every route, validation, request id, trace, auth, ' +
-      `secure headers, metrics, fault-injection wrappers) ${plus(l.appUs, l.pageUs)}` +
+      `secure headers, metrics, fault-injection wrappers) ${layerStep(l.appUs, l.pageUs)}` +
       (overHttpUs
         ? `; over HTTP the monolith spends ${f.int(overHttpUs)} µs per page (table above).`
         : '.'),
@@ -684,10 +688,6 @@ export function healthyTail(unloaded: readonly Unloaded[] | undefined): string {
 export function hopLadderText(l: HopLadder | undefined, onPage: SplitFloor | null): string[] {
   const s = l?.steps
   if (!s?.bare || !s.link) return []
-  const plus = (x: number | null, from: number | null) =>
-    x === null || from === null
-      ? 'n/a'
-      : `${f.ms(x)} µs (${x >= from ? '+' : '−'}${f.ms(Math.abs(x - from))})`
   // the layer that adds the most, each step against the one before (HOP_STEPS' order)
   const layers: [HopStep, string][] = [
     ['hono', 'Hono'],
@@ -716,13 +716,13 @@ export function hopLadderText(l: HopLadder | undefined, onPage: SplitFloor | nul
       `client and server in one process over a unix socket, ${l!.concurrency} calls in flight; ` +
       `medians of ${l!.rounds} rounds of ${f.int(l!.calls)} calls): a bare \`fetch\` to a bare ` +
       `\`Bun.serve\` running the prepared statement ${f.ms(s.bare)} µs; in a Hono route ` +
-      `${plus(s.hono, s.bare)}; the module's own route (parameter validation, the service, ` +
-      `drizzle's prepared statement) ${plus(s.route, s.hono)}; the platform around it (request ` +
+      `${layerStep(s.hono, s.bare)}; the module's own route (parameter validation, the service, ` +
+      `drizzle's prepared statement) ${layerStep(s.route, s.hono)}; the platform around it (request ` +
       `id, trace context and deadline, metrics, token identification, bounded body) ` +
-      `${plus(s.platform, s.route)}; the service as it runs (service token, chaos and ` +
-      `operations routes) ${plus(s.service, s.platform)}; the module's HTTP client on the ` +
-      `caller's side ${plus(s.client, s.service)}; the resilient link (trace and deadline ` +
-      `headers, timeout, breaker, retry, bulkhead, hop count) ${plus(s.link, s.client)}: a hop ` +
+      `${layerStep(s.platform, s.route)}; the service as it runs (service token, chaos and ` +
+      `operations routes) ${layerStep(s.service, s.platform)}; the module's HTTP client on the ` +
+      `caller's side ${layerStep(s.client, s.service)}; the resilient link (trace and deadline ` +
+      `headers, timeout, breaker, retry, bulkhead, hop count) ${layerStep(s.link, s.client)}: a hop ` +
       `of ours costs ${f.x(s.link / s.bare)} a bare one${widest ? `, the most of it (${f.ms(widest[1])} µs) in ${widest[0]}` : ''}.${loaded}`,
   ]
 }
@@ -731,21 +731,17 @@ export function hopLadderText(l: HopLadder | undefined, onPage: SplitFloor | nul
 export function gatewayLadderText(l: GatewayLadder | undefined): string[] {
   const s = l?.steps
   if (!s?.bare || !s.gateway) return []
-  const plus = (x: number | null, from: number | null) =>
-    x === null || from === null
-      ? 'n/a'
-      : `${f.ms(x)} µs (${x >= from ? '+' : '−'}${f.ms(Math.abs(x - from))})`
   return [
     'Where our gateway spends its CPU on a forwarded request, layer by layer (the reviews of a ' +
       `product, client, proxy and upstream in one process over unix sockets, ${l!.concurrency} ` +
       `requests in flight; medians of ${l!.rounds} rounds of ${f.int(l!.calls)}): a bare proxy ` +
       `(\`Bun.serve\` + \`fetch\`, the request's headers copied, the service token added) ` +
       `${f.ms(s.bare)} µs; setting the headers every public answer carries (ten secure headers, ` +
-      `request id, trace, hop count; hop-by-hop ones off) ${plus(s.answered, s.bare)}; the ` +
+      `request id, trace, hop count; hop-by-hop ones off) ${layerStep(s.answered, s.bare)}; the ` +
       'bare forward as a route of the platform (request context, which sets those headers, token ' +
-      `identification, body bound, metrics) ${plus(s.platform, s.answered)}; our gateway as it ` +
+      `identification, body bound, metrics) ${layerStep(s.platform, s.answered)}; our gateway as it ` +
       'runs (routing among every public route, per-route bulkhead, breaker, retry, deadline, ' +
-      `trace headers upstream) ${plus(s.gateway, s.platform)}: ${f.x(s.gateway / s.bare)} the ` +
+      `trace headers upstream) ${layerStep(s.gateway, s.platform)}: ${f.x(s.gateway / s.bare)} the ` +
       'bare proxy, where the upstream and the client cost the same in every step.',
   ]
 }

@@ -33,7 +33,7 @@ export interface GatewayOptions {
 }
 
 // hop-by-hop headers are the connection's own and never forwarded
-const HOP = new Set([
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'connection',
   'keep-alive',
   'transfer-encoding',
@@ -123,7 +123,7 @@ function proxy(
       const pathAndQuery = raw.slice(raw.indexOf('/', raw.indexOf('//') + 2))
       // one native copy of the request's headers, less the connection's own
       const headers = new Headers(c.req.raw.headers)
-      for (const h of HOP) headers.delete(h)
+      for (const h of HOP_BY_HOP) headers.delete(h)
       // the request id and traceparent of this request are added by the upstream fetch
       const method = c.req.method
       // the body was read in full (bounded, with a deadline) by createApp before any upstream is
@@ -138,7 +138,7 @@ function proxy(
       })
       // the upstream answer goes out as it came (fetch's headers are ours to change): no copy of
       // its headers or body, only the connection's own headers taken off
-      for (const h of HOP) if (res.headers.has(h)) res.headers.delete(h)
+      for (const h of HOP_BY_HOP) if (res.headers.has(h)) res.headers.delete(h)
       return res
     }
   }
